@@ -1,0 +1,26 @@
+/** Three suites: fast unit tests, the sandbox against loopback, and end-to-end in a real n8n. */
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: { warnOnly: false } }];
+const base = { testEnvironment: 'node', transform: { '^.+\\.ts$': tsJest }, moduleFileExtensions: ['ts', 'js', 'json'] };
+
+module.exports = {
+	projects: [
+		{
+			...base,
+			displayName: 'unit',
+			testMatch: ['<rootDir>/test/{core,credentials,nodes,package}/**/*.test.ts'],
+		},
+		{
+			...base,
+			displayName: 'sandbox',
+			testMatch: ['<rootDir>/test/sandbox/**/*.test.ts'],
+		},
+		{
+			...base,
+			displayName: 'e2e',
+			testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+			globalSetup: '<rootDir>/test/e2e/globalSetup.ts',
+			testTimeout: 600000,
+			maxWorkers: 1,
+		},
+	],
+};
