@@ -31,8 +31,11 @@ export function isAskType(value: unknown): value is AskType {
 	return typeof value === 'string' && (ASK_TYPES as readonly string[]).includes(value);
 }
 
+/** A JSON object: not a list, Date, Map, Buffer or class instance. */
 function isPlainObject(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
+	if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+	const prototype: unknown = Object.getPrototypeOf(value);
+	return prototype === Object.prototype || prototype === null;
 }
 
 /** Own enumerable keys that are not in `known`, copied safely (a "__proto__" key stays a plain key). */
