@@ -1,0 +1,131 @@
+// payload_url → binary field. Every failure lands on the item as `download_error`; the execution goes on.
+import type { IBinaryData, IDataObject, IHttpRequestOptions, IN8nHttpFullResponse, IWebhookFunctions } from 'n8n-workflow';
+import { checkDownloadUrl, decryptPackage, detectDrawingType, redactUrl, type CallbackConfig } from '../../core';
+
+export const MAX_DOWNLOAD_BYTES = 50 * 1024 * 1024;
+export const DOWNLOAD_TIMEOUT_MS = 30_000;
+const MAX_REDIRECTS = 3;
+
+export interface DownloadSettings {
+	apiUrl?: string;
+	allowedHosts: string[];
+	privateKey?: CallbackConfig['privateKey'];
+}
+
+export type DownloadOutcome = { ok: true; binary: IBinaryData } | { ok: false; error: string };
+
+/** Plain file types Werk24 may return; anything else is taken for an encrypted package when a private key is set. */
+function plainType(bytes: Buffer): { mimeType: string; extension: string } | null {
+	const drawing = detectDrawingType(bytes);
+	if (drawing) return { mimeType: drawing.mimeType, extension: drawing.extension };
+	const head = bytes.subarray(0, 16).toString('latin1');
+	if (head.startsWith('GIF8')) return { mimeType: 'image/gif', extension: 'gif' };
+	if (head.startsWith('RIFF') && head.slice(8, 12) === 'WEBP') return { mimeType: 'image/webp', extension: 'webp' };
+	if (head.startsWith('PK\u0003\u0004')) return { mimeType: 'application/zip', extension: 'zip' };
+	const text = head.replace(/^\uFEFF|^[\s\u00EF\u00BB\u00BF]+/, '');
+	if (text.startsWith('<svg') || text.startsWith('<?xml')) return { mimeType: 'image/svg+xml', extension: 'svg' };
+	if (text.startsWith('{') || text.startsWith('[')) return { mimeType: 'application/json', extension: 'json' };
+	return null;
+}
+
+function headerValue(headers: IN8nHttpFullResponse['headers'], name: string): string | undefined {
+	const value = (headers as IDataObject | undefined)?.[name];
+	return typeof value === 'string' ? value : Array.isArray(value) ? String(value[0]) : undefined;
+}
+
+function fileName(url: URL, fallbackStem: string, extension?: string): string {
+	const last = decodeURIComponent(url.pathname.split('/').pop() ?? '').replace(/[^\w.-]+/g, '_');
+	const stem = last ? last.replace(/\.[A-Za-z0-9]{1,5}$/, '') : fallbackStem;
+	const ownExtension = /\.([A-Za-z0-9]{1,5})$/.exec(last)?.[1];
+	const chosen = extension ?? ownExtension;
+	return chosen ? `${stem || fallbackStem}.${chosen}` : stem || fallbackStem;
+}
+
+/** The error text without the URL's query string (presigned signatures), whatever the HTTP layer put in it. */
+function scrub(message: string, url: string): string {
+	const query = url.indexOf('?');
+	const secretPart = query >= 0 ? url.slice(query) : '';
+	let out = message.split(url).join(redactUrl(url));
+	if (secretPart.length > 1) out = out.split(secretPart).join('');
+	return out.replace(/\?[^\s"']*/g, '').slice(0, 200);
+}
+
+async function fetchGuarded(
+	context: IWebhookFunctions,
+	startUrl: string,
+	settings: DownloadSettings,
+): Promise<{ ok: true; bytes: Buffer; url: URL; contentType?: string } | { ok: false; error: string }> {
+	let current = startUrl;
+	for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+		const guard = checkDownloadUrl(current, { apiUrl: settings.apiUrl, allowedHosts: settings.allowedHosts });
+		if (!guard.ok) return { ok: false, error: guard.problems[0].reason };
+		const options: IHttpRequestOptions = {
+			method: 'GET',
+			url: guard.value.href,
+			encoding: 'arraybuffer',
+			json: false,
+			returnFullResponse: true,
+			timeout: DOWNLOAD_TIMEOUT_MS,
+			// Redirects are followed by hand so that every hop passes the guard again.
+			disableFollowRedirect: true,
+			ignoreHttpStatusErrors: true,
+		};
+		let response: IN8nHttpFullResponse;
+		try {
+			response = (await context.helpers.httpRequest(options)) as IN8nHttpFullResponse;
+		} catch (error) {
+			const reason = error instanceof Error ? error.message : String(error);
+			return { ok: false, error: `download of ${redactUrl(current)} failed: ${scrub(reason, current)}` };
+		}
+		const status = Number(response.statusCode);
+		const location = headerValue(response.headers, 'location');
+		if (status >= 300 && status < 400 && location) {
+			current = new URL(location, guard.value).href;
+			continue;
+		}
+		if (status < 200 || status >= 300) {
+			return { ok: false, error: `download of ${redactUrl(current)} answered HTTP ${status}` };
+		}
+		const declared = Number(headerValue(response.headers, 'content-length'));
+		const body = response.body;
+		const bytes = Buffer.isBuffer(body)
+			? body
+			: body instanceof ArrayBuffer
+				? Buffer.from(body)
+				: ArrayBuffer.isView(body)
+					? Buffer.from(body.buffer, body.byteOffset, body.byteLength)
+					: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body ?? ''));
+		const size = Math.max(bytes.length, Number.isFinite(declared) ? declared : 0);
+		if (size > MAX_DOWNLOAD_BYTES) {
+			return { ok: false, error: `result file is ${(size / 1048576).toFixed(1)} MB; the limit is 50 MB` };
+		}
+		return { ok: true, bytes, url: guard.value, contentType: headerValue(response.headers, 'content-type') };
+	}
+	return { ok: false, error: `download of ${redactUrl(startUrl)} was redirected more than ${MAX_REDIRECTS} times` };
+}
+
+/** Downloads one payload_url, decrypting it when a private key is set and the bytes are no known plain type. */
+export async function downloadPayload(
+	context: IWebhookFunctions,
+	payloadUrl: string,
+	fallbackStem: string,
+	settings: DownloadSettings,
+): Promise<DownloadOutcome> {
+	const fetched = await fetchGuarded(context, payloadUrl, settings);
+	if (!fetched.ok) return fetched;
+	let bytes = fetched.bytes;
+	let type = plainType(bytes);
+	let decrypted = false;
+	if (!type && settings.privateKey?.pem) {
+		const plain = decryptPackage(settings.privateKey.pem, bytes, settings.privateKey.passphrase);
+		if (!plain.ok) return { ok: false, error: `result file could not be decrypted: ${plain.problems[0].reason}` };
+		bytes = plain.value;
+		type = plainType(bytes);
+		decrypted = true;
+	}
+	// The server's content type describes the package, not what was inside it.
+	const contentType = decrypted ? undefined : fetched.contentType?.split(';')[0].trim();
+	const mimeType = type?.mimeType ?? (contentType && contentType !== 'binary/octet-stream' ? contentType : 'application/octet-stream');
+	const binary = await context.helpers.prepareBinaryData(bytes, fileName(fetched.url, fallbackStem, type?.extension), mimeType);
+	return { ok: true, binary };
+}
