@@ -1,0 +1,205 @@
+import type { IDataObject, IHttpRequestOptions, INodeExecutionData } from 'n8n-workflow';
+import { encryptPackage } from '../../../core';
+import { DOWNLOAD_TIMEOUT_MS, MAX_DOWNLOAD_BYTES } from '../../../nodes/Werk24Trigger/download';
+import { loadDrawing } from '../../fixtures/drawings';
+import {
+	callbackContext,
+	callbackCredential,
+	ENCRYPTED_PRIVATE_PEM,
+	OTHER_PUBLIC_PEM,
+	PASSPHRASE,
+	PRIVATE_PEM,
+	PUBLIC_PEM,
+	SHEET_IMAGES,
+	trigger,
+} from './triggerFixtures';
+
+const PNG = loadDrawing('png');
+const PDF = loadDrawing('pdf');
+const SIGNED = 'https://payloads.w24.co/3f2b/sheet_images/page-0.png?X-Amz-Signature=SECRETSIG&X-Amz-Expires=3600';
+
+type Reply = { statusCode?: number; headers?: Record<string, string>; body?: unknown };
+const reply = (body: Buffer, extra: Reply = {}): Reply => ({ statusCode: 200, headers: {}, body, ...extra });
+
+async function receive(
+	payloadUrl: string | null,
+	server: (options: IHttpRequestOptions) => Promise<Reply>,
+	extra: { options?: IDataObject; credential?: Record<string, string>; apiUrl?: string } = {},
+) {
+	const credentials: Record<string, IDataObject> = { werk24CallbackApi: callbackCredential(extra.credential) };
+	if (extra.apiUrl) credentials.werk24Api = { token: 'license-token', apiUrl: extra.apiUrl };
+	const fake = callbackContext(
+		{ ...SHEET_IMAGES, payload_url: payloadUrl },
+		{
+			parameters: { options: { downloadFiles: true, ...extra.options } },
+			credentials: credentials as never,
+			httpRequest: server as never,
+		},
+	);
+	const result = await trigger.webhook.call(fake.context);
+	const item = result.workflowData?.[0][0] as INodeExecutionData;
+	return { fake, item, json: item.json, file: item.binary?.file };
+}
+
+const bytesOf = (file: { data: string } | undefined) => Buffer.from(file?.data ?? '', 'base64');
+
+describe('Download Result Files', () => {
+	it('fetches payload_url into binary "file" with the guarded request options', async () => {
+		const { fake, json, file } = await receive(SIGNED, async () => reply(PNG, { headers: { 'content-type': 'image/png' } }));
+		expect(fake.httpRequest).toHaveBeenCalledTimes(1);
+		expect(fake.httpRequest.mock.calls[0][0]).toEqual({
+			method: 'GET',
+			url: SIGNED,
+			encoding: 'arraybuffer',
+			json: false,
+			returnFullResponse: true,
+			timeout: DOWNLOAD_TIMEOUT_MS,
+			disableFollowRedirect: true,
+			ignoreHttpStatusErrors: true,
+		});
+		expect(DOWNLOAD_TIMEOUT_MS).toBe(30_000);
+		expect(json.download_error).toBeUndefined();
+		expect(bytesOf(file).equals(PNG)).toBe(true);
+		expect(file).toMatchObject({ mimeType: 'image/png', fileName: 'page-0.png' });
+	});
+
+	it('accepts an ArrayBuffer body as the HTTP helper returns it', async () => {
+		const arrayBuffer = PDF.buffer.slice(PDF.byteOffset, PDF.byteOffset + PDF.byteLength);
+		const { file } = await receive('https://payloads.w24.co/r/doc', async () => reply(PDF, { body: arrayBuffer }));
+		expect(bytesOf(file).equals(PDF)).toBe(true);
+		expect(file).toMatchObject({ mimeType: 'application/pdf', fileName: 'doc.pdf' });
+	});
+
+	it('is off by default and skips messages without payload_url', async () => {
+		const server = jest.fn(async () => reply(PNG));
+		const off = callbackContext({ ...SHEET_IMAGES, payload_url: SIGNED }, { httpRequest: server as never });
+		const result = await trigger.webhook.call(off.context);
+		expect(server).not.toHaveBeenCalled();
+		expect(result.workflowData?.[0][0].binary).toBeUndefined();
+		const none = await receive(null, server);
+		expect(server).not.toHaveBeenCalled();
+		expect(none.file).toBeUndefined();
+		expect(none.json.download_error).toBeUndefined();
+	});
+
+	it.each([
+		'http://127.0.0.1/x.png',
+		'http://10.0.0.1/x.png',
+		'http://169.254.169.254/latest/meta-data/',
+		'http://[::1]/x',
+		'http://[::ffff:127.0.0.1]/x',
+		'http://localhost:8080/x',
+	])('refuses %s without a request (download_error on the item)', async (url) => {
+		const { fake, json, file } = await receive(url, async () => reply(PNG));
+		expect(fake.httpRequest).not.toHaveBeenCalled();
+		expect(file).toBeUndefined();
+		expect(json.download_error).toMatch(/local or private/);
+	});
+
+	it('allows a listed host, and the host of the Werk24 API URL in use', async () => {
+		const listed = await receive('http://10.0.0.5:8443/x.png', async () => reply(PNG), {
+			options: { allowedDownloadHosts: 'files.example, 10.0.0.5:8443' },
+		});
+		expect(listed.json.download_error).toBeUndefined();
+		expect(bytesOf(listed.file).equals(PNG)).toBe(true);
+		const sandbox = await receive('http://127.0.0.1:5724/payloads/x.png', async () => reply(PNG), { apiUrl: 'http://127.0.0.1:5724' });
+		expect(sandbox.json.download_error).toBeUndefined();
+	});
+
+	it('decrypts an encrypted artefact with the credential key and passphrase', async () => {
+		const pkg = encryptPackage(PUBLIC_PEM, PNG);
+		const { json, file } = await receive(
+			'https://payloads.w24.co/r/page-0.bin',
+			async () => reply(pkg, { headers: { 'content-type': 'application/octet-stream' } }),
+			{ credential: { privateKey: ENCRYPTED_PRIVATE_PEM, passphrase: PASSPHRASE } },
+		);
+		expect(json.download_error).toBeUndefined();
+		expect(bytesOf(file).equals(PNG)).toBe(true);
+		expect(file).toMatchObject({ mimeType: 'image/png', fileName: 'page-0.png' });
+	});
+
+	it('leaves plain files alone when a private key is set', async () => {
+		const { json, file } = await receive(SIGNED, async () => reply(PNG), { credential: { privateKey: PRIVATE_PEM } });
+		expect(json.download_error).toBeUndefined();
+		expect(bytesOf(file).equals(PNG)).toBe(true);
+	});
+
+	it('an artefact encrypted for another key → download_error, execution goes on', async () => {
+		const pkg = encryptPackage(OTHER_PUBLIC_PEM, PNG);
+		const { json, file } = await receive(SIGNED, async () => reply(pkg), { credential: { privateKey: PRIVATE_PEM } });
+		expect(file).toBeUndefined();
+		expect(json.download_error).toMatch(/could not be decrypted: .*wrong key/);
+	});
+
+	it('unknown bytes without a private key are kept with the server content type', async () => {
+		const bytes = Buffer.from([1, 2, 3, 4]);
+		const { file } = await receive('https://payloads.w24.co/r/data', async () =>
+			reply(bytes, { headers: { 'content-type': 'text/csv; charset=utf-8' } }),
+		);
+		expect(bytesOf(file).equals(bytes)).toBe(true);
+		expect(file).toMatchObject({ mimeType: 'text/csv', fileName: 'data' });
+	});
+
+	it('HTTP errors → download_error without the query string', async () => {
+		const { json } = await receive(SIGNED, async () => reply(Buffer.from('denied'), { statusCode: 403 }));
+		expect(json.download_error).toBe('download of https://payloads.w24.co/3f2b/sheet_images/page-0.png answered HTTP 403');
+	});
+
+	it('network errors → download_error, the signature scrubbed from the message', async () => {
+		const { json } = await receive(SIGNED, async (options) => {
+			throw new Error(`timeout of 30000ms exceeded for ${options.url}`);
+		});
+		expect(json.download_error).toMatch(/failed: timeout of 30000ms exceeded/);
+		expect(String(json.download_error)).not.toContain('SECRETSIG');
+		expect(String(json.download_error)).not.toContain('X-Amz');
+	});
+
+	it('more than 50 MB → download_error', async () => {
+		expect(MAX_DOWNLOAD_BYTES).toBe(50 * 1024 * 1024);
+		const declared = await receive(SIGNED, async () => reply(PNG, { headers: { 'content-length': String(MAX_DOWNLOAD_BYTES + 1) } }));
+		expect(declared.json.download_error).toMatch(/50\.0 MB; the limit is 50 MB/);
+		const actual = await receive(SIGNED, async () => reply(Buffer.alloc(MAX_DOWNLOAD_BYTES + 1)));
+		expect(actual.file).toBeUndefined();
+		expect(actual.json.download_error).toMatch(/limit is 50 MB/);
+	});
+
+	it('redirects are followed only to hosts that pass the guard', async () => {
+		const toPublic = await receive(SIGNED, async (options) =>
+			options.url === SIGNED
+				? reply(Buffer.alloc(0), { statusCode: 302, headers: { location: 'https://cdn.w24.co/final.png' } })
+				: reply(PNG),
+		);
+		expect(toPublic.fake.httpRequest.mock.calls.map(([o]) => (o as IHttpRequestOptions).url)).toEqual([
+			SIGNED,
+			'https://cdn.w24.co/final.png',
+		]);
+		expect(bytesOf(toPublic.file).equals(PNG)).toBe(true);
+
+		const toMetadata = await receive(SIGNED, async () =>
+			reply(Buffer.alloc(0), { statusCode: 301, headers: { location: 'http://169.254.169.254/latest/' } }),
+		);
+		expect(toMetadata.fake.httpRequest).toHaveBeenCalledTimes(1);
+		expect(toMetadata.json.download_error).toMatch(/local or private/);
+
+		const loop = await receive(SIGNED, async () => reply(Buffer.alloc(0), { statusCode: 302, headers: { location: '/again' } }));
+		expect(loop.json.download_error).toMatch(/redirected more than 3 times/);
+	});
+
+	it('each message of a batch gets its own outcome', async () => {
+		const messages = [
+			{ ...SHEET_IMAGES, payload_url: 'https://payloads.w24.co/a.png' },
+			{ ...SHEET_IMAGES, payload_url: 'http://127.0.0.1/b.png' },
+			{ ...SHEET_IMAGES, payload_url: 'https://payloads.w24.co/c.pdf' },
+		];
+		const fake = callbackContext(messages, {
+			parameters: { options: { downloadFiles: true } },
+			httpRequest: (async (options: IHttpRequestOptions) => reply(options.url.endsWith('.pdf') ? PDF : PNG)) as never,
+		});
+		const items = (await trigger.webhook.call(fake.context)).workflowData?.[0] ?? [];
+		expect(items.map((item) => item.binary?.file?.mimeType ?? item.json.download_error)).toEqual([
+			'image/png',
+			expect.stringMatching(/local or private/),
+			'application/pdf',
+		]);
+	});
+});
