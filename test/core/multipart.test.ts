@@ -34,7 +34,7 @@ function exampleRequest(drawing: Uint8Array = loadDrawing('pdf')): ReadRequest {
 }
 
 describe('pythonJsonDumps', () => {
-	const pairs = (pythonDumps as { pairs: Array<[unknown, string]> }).pairs;
+	const pairs = (pythonDumps as unknown as { pairs: Array<[unknown, string]> }).pairs;
 
 	it.each(pairs.map(([value, expected]) => [expected, value]))('writes %s as CPython json.dumps does', (expected, value) => {
 		expect(pythonJsonDumps(value)).toBe(expected);
