@@ -17,11 +17,11 @@ export interface FakeResponse {
 	statusCode: number | undefined;
 	body: unknown;
 	ended: boolean;
-	status: jest.Mock;
-	json: jest.Mock;
-	send: jest.Mock;
-	end: jest.Mock;
-	setHeader: jest.Mock;
+	status: Spy;
+	json: Spy;
+	send: Spy;
+	end: Spy;
+	setHeader: Spy;
 }
 
 export interface ContextOptions {
@@ -41,13 +41,27 @@ export interface ContextOptions {
 export interface FakeWebhookContext {
 	context: IWebhookFunctions;
 	response: FakeResponse;
-	httpRequest: jest.Mock;
-	prepareBinaryData: jest.Mock;
+	httpRequest: Spy;
+	prepareBinaryData: Spy;
 }
 
 /** Parameter defaults straight from a node description (top level only). */
 export function defaultsOf(properties: INodeProperties[]): Record<string, unknown> {
 	return Object.fromEntries(properties.filter((p) => p.type !== 'notice').map((p) => [p.name, p.default]));
+}
+
+type Spy = jest.Mock;
+
+/** jest.fn inside jest; a minimal recording stand-in elsewhere (benchmarks and scripts run under tsx). */
+function spy<A extends unknown[], R>(implementation: (...args: A) => R): Spy {
+	if (typeof jest !== 'undefined') return jest.fn(implementation);
+	const calls: unknown[][] = [];
+	const fn = ((...args: A) => {
+		calls.push(args);
+		return implementation(...args);
+	}) as unknown as Spy;
+	Object.assign(fn, { mock: { calls } });
+	return fn;
 }
 
 function fakeNode(options: ContextOptions): INode {
@@ -84,25 +98,25 @@ function shared(options: ContextOptions) {
 
 export function fakeResponse(): FakeResponse {
 	const response = { statusCode: undefined, body: undefined, ended: false } as FakeResponse;
-	response.status = jest.fn((code: number) => {
+	response.status = spy((code: number) => {
 		response.statusCode = code;
 		return response;
 	});
-	response.json = jest.fn((body: unknown) => {
+	response.json = spy((body: unknown) => {
 		response.body = body;
 		response.ended = true;
 		return response;
 	});
-	response.send = jest.fn((body: unknown) => {
+	response.send = spy((body: unknown) => {
 		response.body = body;
 		response.ended = true;
 		return response;
 	});
-	response.end = jest.fn(() => {
+	response.end = spy(() => {
 		response.ended = true;
 		return response;
 	});
-	response.setHeader = jest.fn(() => response);
+	response.setHeader = spy(() => response);
 	return response;
 }
 
@@ -129,13 +143,13 @@ export function makeWebhookContext(options: ContextOptions = {}): FakeWebhookCon
 		rawBody: options.rawBody,
 		body: options.body ?? {},
 	};
-	const httpRequest = jest.fn(
+	const httpRequest = spy(
 		options.httpRequest ??
 			(async () => {
 				throw new Error('no network in unit tests');
 			}),
 	);
-	const prepare = jest.fn(prepareBinaryData);
+	const prepare = spy(prepareBinaryData);
 	const context = {
 		getNode: base.getNode,
 		getNodeParameter: base.getNodeParameter,
