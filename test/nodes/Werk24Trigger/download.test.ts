@@ -1,6 +1,6 @@
 import type { IDataObject, IHttpRequestOptions, INodeExecutionData } from 'n8n-workflow';
 import { encryptPackage } from '../../../core';
-import { DOWNLOAD_TIMEOUT_MS, MAX_DOWNLOAD_BYTES } from '../../../nodes/Werk24Trigger/download';
+import { DOWNLOAD_TIMEOUT_MS, downloadPayload, MAX_DOWNLOAD_BYTES } from '../../../nodes/Werk24Trigger/download';
 import { loadDrawing } from '../../fixtures/drawings';
 import {
 	callbackContext,
@@ -95,6 +95,23 @@ describe('Download Result Files', () => {
 		expect(file).toBeUndefined();
 		expect(json.download_error).toMatch(/local or private/);
 	});
+
+	it.each(['file:///etc/passwd', 'data:text/plain,hello'])('%s: the envelope check answers 400 before any download', async (url) => {
+		const fake = callbackContext({ ...SHEET_IMAGES, payload_url: url }, { parameters: { options: { downloadFiles: true } } });
+		expect(await trigger.webhook.call(fake.context)).toEqual({ noWebhookResponse: true });
+		expect(fake.response.body).toEqual({ error: expect.stringMatching(/payload_url/) });
+		expect(fake.httpRequest).not.toHaveBeenCalled();
+	});
+
+	it.each(['file:///etc/passwd', 'data:text/plain,hello', 'ftp://payloads.w24.co/x'])(
+		'downloadPayload itself refuses %s',
+		async (url) => {
+			const fake = callbackContext(SHEET_IMAGES);
+			const outcome = await downloadPayload(fake.context, url, 'x', { allowedHosts: [] });
+			expect(outcome).toEqual({ ok: false, error: expect.stringMatching(/must use http or https/) });
+			expect(fake.httpRequest).not.toHaveBeenCalled();
+		},
+	);
 
 	it('allows a listed host, and the host of the Werk24 API URL in use', async () => {
 		const listed = await receive('http://10.0.0.5:8443/x.png', async () => reply(PNG), {
