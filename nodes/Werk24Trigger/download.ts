@@ -33,12 +33,23 @@ function headerValue(headers: IN8nHttpFullResponse['headers'], name: string): st
 	return typeof value === 'string' ? value : Array.isArray(value) ? String(value[0]) : undefined;
 }
 
+function safeDecode(segment: string): string {
+	try {
+		return decodeURIComponent(segment);
+	} catch {
+		// A malformed %-sequence only costs the pretty name; the encoded segment is still a usable file name.
+		return segment;
+	}
+}
+
 function fileName(url: URL, fallbackStem: string, extension?: string): string {
-	const last = decodeURIComponent(url.pathname.split('/').pop() ?? '').replace(/[^\w.-]+/g, '_');
-	const stem = last ? last.replace(/\.[A-Za-z0-9]{1,5}$/, '') : fallbackStem;
-	const ownExtension = /\.([A-Za-z0-9]{1,5})$/.exec(last)?.[1];
-	const chosen = extension ?? ownExtension;
-	return chosen ? `${stem || fallbackStem}.${chosen}` : stem || fallbackStem;
+	// Encrypted artefacts are named like "sheet-0.png.enc": after decryption the inner name is the right one.
+	const last = safeDecode(url.pathname.split('/').pop() ?? '')
+		.replace(/[^\w.-]+/g, '_')
+		.replace(/\.enc$/i, '');
+	const name = last || fallbackStem;
+	if (!extension || name.toLowerCase().endsWith(`.${extension}`)) return name;
+	return `${name.replace(/\.[A-Za-z0-9]{1,5}$/, '')}.${extension}`;
 }
 
 /** The error text without the URL's query string (presigned signatures), whatever the HTTP layer put in it. */
@@ -106,6 +117,21 @@ async function fetchGuarded(
 
 /** Downloads one payload_url, decrypting it when a private key is set and the bytes are no known plain type. */
 export async function downloadPayload(
+	context: IWebhookFunctions,
+	payloadUrl: string,
+	fallbackStem: string,
+	settings: DownloadSettings,
+): Promise<DownloadOutcome> {
+	try {
+		return await download(context, payloadUrl, fallbackStem, settings);
+	} catch (error) {
+		// E.g. the binary data store refusing the file: it belongs on the item, the other messages still run.
+		const reason = error instanceof Error ? error.message : String(error);
+		return { ok: false, error: `result file could not be stored: ${scrub(reason, payloadUrl)}` };
+	}
+}
+
+async function download(
 	context: IWebhookFunctions,
 	payloadUrl: string,
 	fallbackStem: string,

@@ -126,7 +126,7 @@ describe('Download Result Files', () => {
 	it('decrypts an encrypted artefact with the credential key and passphrase', async () => {
 		const pkg = encryptPackage(PUBLIC_PEM, PNG);
 		const { json, file } = await receive(
-			'https://payloads.w24.co/r/page-0.bin',
+			'https://payloads.w24.co/r/page-0.png.enc',
 			async () => reply(pkg, { headers: { 'content-type': 'application/octet-stream' } }),
 			{ credential: { privateKey: ENCRYPTED_PRIVATE_PEM, passphrase: PASSPHRASE } },
 		);
@@ -200,6 +200,23 @@ describe('Download Result Files', () => {
 
 		const loop = await receive(SIGNED, async () => reply(Buffer.alloc(0), { statusCode: 302, headers: { location: '/again' } }));
 		expect(loop.json.download_error).toMatch(/redirected more than 3 times/);
+	});
+
+	it('a malformed %-sequence in the file name still downloads', async () => {
+		const { json, file } = await receive('https://payloads.w24.co/r/bad%E0%A4%A.png', async () => reply(PNG));
+		expect(json.download_error).toBeUndefined();
+		expect(file?.fileName).toMatch(/\.png$/);
+	});
+
+	it('a binary store failure → download_error, the execution goes on', async () => {
+		const fake = callbackContext(
+			{ ...SHEET_IMAGES, payload_url: SIGNED },
+			{ parameters: { options: { downloadFiles: true } }, httpRequest: (async () => reply(PNG)) as never },
+		);
+		fake.prepareBinaryData.mockRejectedValueOnce(new Error(`disk full while writing ${SIGNED}`));
+		const items = (await trigger.webhook.call(fake.context)).workflowData?.[0] ?? [];
+		expect(items[0].json.download_error).toMatch(/could not be stored: disk full/);
+		expect(String(items[0].json.download_error)).not.toContain('SECRETSIG');
 	});
 
 	it('each message of a batch gets its own outcome', async () => {
