@@ -1,0 +1,23 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+/** Every resource and its operations; the router's lookup is checked against this map. */
+export interface Werk24OperationMap {
+	drawing: 'readWithCallback';
+	service: 'getStatus';
+	result: 'downloadFile';
+	encryption: 'generateKeyPair';
+}
+
+export type Werk24Resource = keyof Werk24OperationMap;
+
+export interface Werk24Operation {
+	description: INodeProperties[];
+	/** Items produced for input item `itemIndex`, without pairedItem (the router adds it). */
+	execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]>;
+	/** Default of the operation's "Concurrency" option; absent = items run one after another. */
+	defaultConcurrency?: number;
+}
+
+export type Werk24Operations = {
+	[R in Werk24Resource]: Record<Werk24OperationMap[R], Werk24Operation>;
+};

@@ -1,0 +1,124 @@
+import type {
+	ICredentialsDecrypted,
+	ICredentialTestFunctions,
+	INodeCredentialTestResult,
+} from 'n8n-workflow';
+
+import { checkPrivateKey, checkPublicKey, DEFAULT_API_URL, keysMatch, validateCallbackHeaders } from '../../../core';
+
+const PROBE_TIMEOUT_MS = 15_000;
+const MIN_SECRET_LENGTH = 16;
+
+/**
+ * The service has no "who am I" endpoint, so we send read-with-callback without a drawing. It checks the
+ * token before it validates the request: 401/403 ⇒ token rejected, 400 ⇒ token accepted (nothing is read
+ * or charged). The credential test context offers only a deprecated request helper, hence `fetch`.
+ */
+export async function werk24ApiTest(
+	this: ICredentialTestFunctions,
+	credential: ICredentialsDecrypted,
+): Promise<INodeCredentialTestResult> {
+	const token = String(credential.data?.token ?? '').trim();
+	const apiUrl = String(credential.data?.apiUrl || DEFAULT_API_URL).trim().replace(/\/+$/, '');
+	if (!token) return { status: 'Error', message: 'License Token is empty — paste the token from your Werk24 license' };
+	let probeUrl: URL;
+	try {
+		probeUrl = new URL(`${apiUrl}/techread/read-with-callback`);
+	} catch {
+		return { status: 'Error', message: `API URL "${apiUrl}" is not a valid URL — keep the default ${DEFAULT_API_URL}` };
+	}
+	if (probeUrl.protocol !== 'https:' && probeUrl.protocol !== 'http:') {
+		return { status: 'Error', message: `API URL must start with https:// (got ${probeUrl.protocol}//)` };
+	}
+
+	let status: number;
+	try {
+		const response = await fetch(probeUrl, {
+			method: 'POST',
+			headers: { Authorization: `Token ${token}`, Accept: 'application/json' },
+			signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
+		});
+		status = response.status;
+		await response.arrayBuffer();
+	} catch (error) {
+		const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+		return {
+			status: 'Error',
+			message: `Could not reach the API URL ${apiUrl} (${cause}) — check the address and that this n8n can reach it`,
+		};
+	}
+	return verdictForProbeStatus(status, apiUrl);
+}
+
+export function verdictForProbeStatus(status: number, apiUrl: string): INodeCredentialTestResult {
+	if (status === 401 || status === 402 || status === 403) {
+		return {
+			status: 'Error',
+			message: `License token rejected — check the License Token (Werk24 answered HTTP ${status}; the token may be mistyped, expired or for another service)`,
+		};
+	}
+	// Validation errors come after authentication, so they prove the token was accepted.
+	if (status === 400 || status === 422) return { status: 'OK', message: 'License token accepted' };
+	if (status >= 200 && status < 300) return { status: 'OK', message: 'License token accepted' };
+	if (status === 404 || status === 405) {
+		return {
+			status: 'Error',
+			message: `The API URL ${apiUrl} does not look like the Werk24 API (HTTP ${status} for /techread/read-with-callback) — keep the default ${DEFAULT_API_URL} or the sandbox address`,
+		};
+	}
+	return {
+		status: 'Error',
+		message: `The Werk24 API at ${apiUrl} answered HTTP ${status}, so the token could not be checked — try again later or check the API URL`,
+	};
+}
+
+/** No network: the header rule, the secret length, that the keys parse, and that they belong together. */
+export async function werk24CallbackApiTest(
+	this: ICredentialTestFunctions,
+	credential: ICredentialsDecrypted,
+): Promise<INodeCredentialTestResult> {
+	return checkCallbackSecurity(credential.data ?? {});
+}
+
+export function checkCallbackSecurity(data: Record<string, unknown>): INodeCredentialTestResult {
+	const headerName = String(data.headerName ?? '').trim();
+	const secret = String(data.secret ?? '');
+	const publicKey = String(data.publicKey ?? '').trim();
+	const privateKey = String(data.privateKey ?? '').trim();
+	const passphrase = String(data.passphrase ?? '') || undefined;
+
+	if (!headerName) return { status: 'Error', message: 'Header Name is empty — use e.g. X-Werk24-Token' };
+	const headerProblems = validateCallbackHeaders({ [headerName]: 'x' });
+	if (headerProblems.length) {
+		return {
+			status: 'Error',
+			message: `Header Name "${headerName}" is not allowed: ${headerProblems.map((p) => p.reason).join('; ')} — use a name starting with "X-", e.g. X-Werk24-Token`,
+		};
+	}
+	if (secret.length < MIN_SECRET_LENGTH) {
+		return { status: 'Error', message: `Secret has ${secret.length} characters — use at least ${MIN_SECRET_LENGTH}` };
+	}
+	if (publicKey) {
+		const problems = checkPublicKey(publicKey);
+		if (problems.length) {
+			return { status: 'Error', message: `Public Key does not parse: ${problems.map((p) => p.reason).join('; ')}` };
+		}
+	}
+	if (privateKey) {
+		const problems = checkPrivateKey(privateKey, passphrase);
+		if (problems.length) {
+			return {
+				status: 'Error',
+				message: `Private Key does not parse: ${problems.map((p) => p.reason).join('; ')} (check the Private Key Passphrase too)`,
+			};
+		}
+	}
+	if (publicKey && privateKey && !keysMatch(publicKey, privateKey, passphrase)) {
+		return {
+			status: 'Error',
+			message: 'Public Key and Private Key do not belong together — paste both keys from the same "Generate Key Pair" run',
+		};
+	}
+	const keys = publicKey && privateKey ? ' and the key pair matches' : publicKey ? ' (public key only: results stay encrypted until a private key is added)' : '';
+	return { status: 'OK', message: `Header and secret are valid${keys}` };
+}
