@@ -67,7 +67,8 @@ function buildApp(ctx: SandboxContext): FastifyInstance {
 		return sendError(reply, status, status === 500 ? 'Internal sandbox error' : error.message, { code: error.code ?? null });
 	});
 	app.addHook('onRequest', (request, reply, done) => {
-		if (request.url.split('?')[0].replace(/\/$/, '') !== READ_WITH_CALLBACK_PATH) return done();
+		// Only the submit route is authenticated; a wrong method on it gets 405 from the not-found handler.
+		if (request.method !== 'POST' || request.url.split('?')[0].replace(/\/$/, '') !== READ_WITH_CALLBACK_PATH) return done();
 		// Auth before anything else, also before the body is read.
 		const auth = checkToken(request.headers.authorization, ctx.options.token);
 		if (auth.ok) return done();
