@@ -11,3 +11,4 @@ export * from './pool';
 export * from './crypto';
 export * from './callback';
 export * from './urlGuard';
+export * from './streaming';

@@ -1,0 +1,305 @@
+import { readFileSync } from 'fs';
+import type { AddressInfo } from 'net';
+import { join } from 'path';
+
+import WebSocket, { WebSocketServer } from 'ws';
+
+import {
+	decryptPackage,
+	missingResults,
+	readDrawingStreaming,
+	type StreamingReadRequest,
+	type TechreadMessage,
+	type WebSocketConstructor,
+} from '../../core';
+import { loadDrawing } from '../fixtures/drawings';
+
+const KEYS = join(__dirname, '../fixtures/keys');
+const key = (name: string) => readFileSync(join(KEYS, name), 'utf8');
+const REQUEST_ID = '3f2b8c1e-5d4a-4e7b-9c2d-8a1f0e6b7c3d';
+const WS = WebSocket as unknown as WebSocketConstructor;
+
+const message = (type: string, subtype: string, page = 0, extra: Partial<TechreadMessage> = {}): TechreadMessage => ({
+	request_id: REQUEST_ID,
+	message_type: type as TechreadMessage['message_type'],
+	message_subtype: subtype,
+	page_number: page,
+	payload_dict: null,
+	payload_url: null,
+	exceptions: [],
+	...extra,
+});
+
+interface Script {
+	/** Answer to INITIALIZE (default: success with a presigned post). */
+	onInitialize?: (socket: WebSocket) => void;
+	/** Answer to READ (default: STARTED, META_DATA p0, COMPLETED). */
+	onRead?: (socket: WebSocket, read: Record<string, unknown>) => void;
+	/** Refuse the handshake with this status. */
+	refuse?: number;
+	serverPublicKey?: string;
+}
+
+async function fakeServer(script: Script = {}) {
+	const commands: Array<Record<string, unknown>> = [];
+	const headers: Array<string | undefined> = [];
+	const server = new WebSocketServer({
+		host: '127.0.0.1',
+		port: 0,
+		verifyClient: (info, done) => {
+			headers.push(info.req.headers.authorization);
+			if (script.refuse) done(false, script.refuse, 'Refused');
+			else done(true);
+		},
+	});
+	await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+	server.on('connection', (socket) => {
+		socket.on('message', (data) => {
+			const command = JSON.parse(String(data)) as { action: string; message: Record<string, unknown> };
+			commands.push(command);
+			if (command.action === 'INITIALIZE') {
+				if (script.onInitialize) return script.onInitialize(socket);
+				socket.send(
+					JSON.stringify(
+						message('PROGRESS', 'INITIALIZATION_SUCCESS', 0, {
+							payload_dict: {
+								exceptions: [],
+								drawing_presigned_post: { url: 'http://uploads.test/', fields: { key: `${REQUEST_ID}/drawing`, policy: 'cG9saWN5', 'x-amz-signature': 'sig' } },
+								model_presigned_post: null,
+								public_key: script.serverPublicKey ?? null,
+							},
+						}),
+					),
+				);
+			} else if (command.action === 'READ') {
+				if (script.onRead) return script.onRead(socket, command.message);
+				for (const frame of [message('PROGRESS', 'STARTED'), message('ASK', 'META_DATA', 0, { payload_dict: { ask_type: 'META_DATA' } }), message('PROGRESS', 'COMPLETED')]) {
+					socket.send(JSON.stringify(frame));
+				}
+			}
+		});
+	});
+	const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/v2`;
+	return { url, commands, headers, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+function recordingUpload(status = 204) {
+	const uploads: Array<{ url: string; names: string[]; fields: Record<string, string>; file: Buffer; fileName: string }> = [];
+	const upload = async (url: string, form: FormData) => {
+		const names: string[] = [];
+		const fields: Record<string, string> = {};
+		let file = Buffer.alloc(0);
+		let fileName = '';
+		const entries: Array<[string, FormDataEntryValue]> = [];
+		form.forEach((value, name) => entries.push([name, value]));
+		for (const [name, value] of entries) {
+			names.push(name);
+			if (typeof value === 'string') fields[name] = value;
+			else {
+				file = Buffer.from(await value.arrayBuffer());
+				fileName = (value as File).name;
+			}
+		}
+		uploads.push({ url, names, fields, file, fileName });
+		return status;
+	};
+	return { upload, uploads };
+}
+
+const baseRequest = (url: string): StreamingReadRequest => ({
+	streamingUrl: url,
+	token: 'stream-token',
+	drawing: loadDrawing('pdf'),
+	fileName: 'flange.pdf',
+	asks: [{ ask_version: 'v2', ask_type: 'META_DATA' }],
+	maxPages: 3,
+	clientVersion: '0.1.0-n8n',
+});
+
+describe('readDrawingStreaming', () => {
+	it('INITIALIZE → presigned upload (fields, then the file) → READ → messages until COMPLETED', async () => {
+		const server = await fakeServer();
+		const { upload, uploads } = recordingUpload();
+		const seen: string[] = [];
+		const outcome = await readDrawingStreaming(baseRequest(server.url), {
+			WebSocket: WS,
+			upload,
+			onMessage: (m) => seen.push(m.message_subtype),
+		});
+		await server.close();
+
+		expect(server.headers).toEqual(['Token stream-token']);
+		expect(server.commands).toEqual([
+			{ action: 'INITIALIZE', message: { asks: [{ ask_version: 'v2', ask_type: 'META_DATA' }], client_version: '0.1.0-n8n', max_pages: 3 } },
+			{ action: 'READ', message: {} },
+		]);
+		expect(uploads).toHaveLength(1);
+		expect(uploads[0]).toMatchObject({
+			url: 'http://uploads.test/',
+			names: ['key', 'policy', 'x-amz-signature', 'file'],
+			fields: { key: `${REQUEST_ID}/drawing`, policy: 'cG9saWN5', 'x-amz-signature': 'sig' },
+			fileName: 'flange.pdf',
+		});
+		expect(uploads[0].file.equals(loadDrawing('pdf'))).toBe(true);
+		expect(outcome).toMatchObject({ requestId: REQUEST_ID, completed: true, error: null, missing: [], uploadEncrypted: false });
+		expect(outcome.messages.map((m) => m.message_subtype)).toEqual(['STARTED', 'META_DATA', 'COMPLETED']);
+		expect(seen).toEqual(['STARTED', 'META_DATA', 'COMPLETED']);
+	});
+
+	it('sends public_key and priority in READ only when set', async () => {
+		const server = await fakeServer();
+		const publicKey = key('test-only-main.public.pem');
+		await readDrawingStreaming({ ...baseRequest(server.url), publicKey, priority: 'PRIO2' }, { WebSocket: WS, upload: recordingUpload().upload });
+		await server.close();
+		expect(server.commands[1]).toEqual({ action: 'READ', message: { public_key: publicKey, priority: 'PRIO2' } });
+	});
+
+	it('encrypts the upload with the server public key when INITIALIZATION_SUCCESS has one', async () => {
+		const server = await fakeServer({ serverPublicKey: key('test-only-main.public.pem') });
+		const { upload, uploads } = recordingUpload();
+		const outcome = await readDrawingStreaming(baseRequest(server.url), { WebSocket: WS, upload });
+		await server.close();
+		expect(outcome.uploadEncrypted).toBe(true);
+		const plain = decryptPackage(key('test-only-main.private.pem'), uploads[0].file);
+		expect(plain.ok && plain.value.equals(loadDrawing('pdf'))).toBe(true);
+	});
+
+	it.each([401, 403])('a handshake refused with %i is "License token rejected"', async (status) => {
+		const server = await fakeServer({ refuse: status });
+		const outcome = await readDrawingStreaming(baseRequest(server.url), { WebSocket: WS, upload: recordingUpload().upload });
+		await server.close();
+		expect(outcome.completed).toBe(false);
+		expect(outcome.error).toMatchObject({ kind: 'unauthorized', status });
+		expect(outcome.error!.title).toMatch(/^License token rejected/);
+	});
+
+	it('an unreachable streaming URL is a network error', async () => {
+		const server = await fakeServer();
+		await server.close();
+		const outcome = await readDrawingStreaming(baseRequest(server.url), { WebSocket: WS, upload: recordingUpload().upload });
+		expect(outcome.error).toMatchObject({ kind: 'network' });
+		expect(outcome.error!.hint).toMatch(/Streaming URL/);
+	});
+
+	it.each([
+		[{ error: 'PRIORITY_TOO_HIGH', message: 'too high', details: { account_tier: 'PRIO2', requested_priority: 'PRIO1' } }, 'unauthorized', /Priority PRIO1 is above your account's tier PRIO2/],
+		[{ error: 'INVALID_PRIORITY', message: 'bad', details: { priority: 'PRIO9' } }, 'bad_request', /"PRIO9"/],
+		[{ message: 'Forbidden' }, 'unauthorized', /^License token rejected/],
+	])('error frame %j', async (frame, kind, title) => {
+		const server = await fakeServer({ onRead: (socket) => socket.send(JSON.stringify(frame)) });
+		const outcome = await readDrawingStreaming({ ...baseRequest(server.url), priority: 'PRIO1' }, { WebSocket: WS, upload: recordingUpload().upload });
+		await server.close();
+		expect(outcome.error).toMatchObject({ kind });
+		expect(outcome.error!.title).toMatch(title);
+	});
+
+	it('INITIALIZATION_SUCCESS with exceptions fails before any upload', async () => {
+		const { upload, uploads } = recordingUpload();
+		const server = await fakeServer({
+			onInitialize: (socket) =>
+				socket.send(
+					JSON.stringify(
+						message('PROGRESS', 'INITIALIZATION_SUCCESS', 0, {
+							payload_dict: { exceptions: [{ exception_level: 'ERROR', exception_type: 'CONFIGURATION_INCORRECT' }], drawing_presigned_post: null },
+						}),
+					),
+				),
+		});
+		const outcome = await readDrawingStreaming(baseRequest(server.url), { WebSocket: WS, upload });
+		await server.close();
+		expect(outcome.error).toMatchObject({ kind: 'bad_request' });
+		expect(outcome.error!.title).toMatch(/CONFIGURATION_INCORRECT/);
+		expect(uploads).toHaveLength(0);
+	});
+
+	it.each([400, 413])('an upload rejected with %i reads as "drawing too large" (as werk24-python maps it)', async (status) => {
+		const server = await fakeServer();
+		const outcome = await readDrawingStreaming(baseRequest(server.url), { WebSocket: WS, upload: recordingUpload(status).upload });
+		await server.close();
+		expect(outcome.error).toMatchObject({ kind: 'too_large', status });
+		expect(server.commands.map((c) => c.action)).toEqual(['INITIALIZE']);
+	});
+
+	it('an upload that never reaches the server is a network error', async () => {
+		const server = await fakeServer();
+		const outcome = await readDrawingStreaming(baseRequest(server.url), {
+			WebSocket: WS,
+			upload: async () => {
+				throw new Error('connect ECONNREFUSED');
+			},
+		});
+		await server.close();
+		expect(outcome.error).toMatchObject({ kind: 'network' });
+		expect(outcome.error!.title).toMatch(/upload did not reach Werk24/);
+	});
+
+	it('a socket closed before COMPLETED keeps what arrived and lists what did not', async () => {
+		const asks = [
+			{ ask_version: 'v2' as const, ask_type: 'META_DATA' as const },
+			{ ask_version: 'v2' as const, ask_type: 'FEATURES' as const },
+		];
+		const server = await fakeServer({
+			onRead: (socket) => {
+				socket.send(JSON.stringify(message('PROGRESS', 'STARTED')));
+				socket.send(JSON.stringify(message('ASK', 'META_DATA', 0)));
+				socket.send(JSON.stringify(message('ASK', 'META_DATA', 1)));
+				socket.send(JSON.stringify(message('ASK', 'FEATURES', 0)), () => socket.terminate());
+			},
+		});
+		const outcome = await readDrawingStreaming({ ...baseRequest(server.url), asks }, { WebSocket: WS, upload: recordingUpload().upload });
+		await server.close();
+		expect(outcome.completed).toBe(false);
+		expect(outcome.messages).toHaveLength(4);
+		expect(outcome.missing).toEqual(['FEATURES (page 2)']);
+		expect(outcome.error!.title).toMatch(/before COMPLETED/);
+		expect(outcome.error!.hint).toMatch(/4 message\(s\) arrived\. Never arrived: FEATURES \(page 2\)/);
+	});
+
+	it('the abort signal ends the wait: a timeout lists the missing asks', async () => {
+		const server = await fakeServer({ onRead: (socket) => socket.send(JSON.stringify(message('PROGRESS', 'STARTED'))) });
+		const outcome = await readDrawingStreaming(baseRequest(server.url), {
+			WebSocket: WS,
+			upload: recordingUpload().upload,
+			signal: AbortSignal.timeout(300),
+		});
+		await server.close();
+		expect(outcome.error).toMatchObject({ kind: 'timeout' });
+		expect(outcome.error!.title).toMatch(/within the timeout/);
+		expect(outcome.missing).toEqual(['META_DATA']);
+		expect(outcome.messages.map((m) => m.message_subtype)).toEqual(['STARTED']);
+	});
+
+	it('a cancelled execution reads as cancelled', async () => {
+		const server = await fakeServer({ onRead: () => undefined });
+		const controller = new AbortController();
+		const pending = readDrawingStreaming(baseRequest(server.url), {
+			WebSocket: WS,
+			upload: async (url, form) => {
+				setTimeout(() => controller.abort(new Error('cancelled by user')), 20);
+				return await recordingUpload().upload(url, form);
+			},
+			signal: controller.signal,
+		});
+		const outcome = await pending;
+		await server.close();
+		expect(outcome.error!.title).toBe('The read was cancelled');
+	});
+
+	it('a frame that is not JSON is a protocol error', async () => {
+		const server = await fakeServer({ onRead: (socket) => socket.send('not json') });
+		const outcome = await readDrawingStreaming(baseRequest(server.url), { WebSocket: WS, upload: recordingUpload().upload });
+		await server.close();
+		expect(outcome.error).toMatchObject({ kind: 'protocol' });
+	});
+});
+
+describe('missingResults', () => {
+	const asks = ['META_DATA', 'FEATURES', 'REDACTION', 'SHEET_IMAGES'].map((ask_type) => ({ ask_version: 'v2' as const, ask_type }));
+	it('lists asks without any message, and page gaps of page-wise asks', () => {
+		const messages = [message('ASK', 'META_DATA', 0), message('ASK', 'META_DATA', 1), message('ASK', 'FEATURES', 1), message('ASK', 'REDACTION', 0)];
+		expect(missingResults(asks as never, messages)).toEqual(['FEATURES (page 1)', 'SHEET_IMAGES']);
+	});
+	it('is empty when everything arrived', () => {
+		expect(missingResults(asks.slice(0, 1) as never, [message('ASK', 'META_DATA', 0)])).toEqual([]);
+	});
+});
