@@ -1,4 +1,4 @@
-/** Three suites: fast unit tests, the sandbox against loopback, and end-to-end in a real n8n. */
+/** Three suites: fast unit tests, the sandbox against loopback, and end-to-end in a real n8n (run in band by npm test: one n8n at a time). */
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: { warnOnly: false } }];
 const base = { testEnvironment: 'node', transform: { '^.+\\.ts$': tsJest }, moduleFileExtensions: ['ts', 'js', 'json'] };
 
@@ -20,7 +20,6 @@ module.exports = {
 			testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
 			globalSetup: '<rootDir>/test/e2e/globalSetup.ts',
 			testTimeout: 600000,
-			maxWorkers: 1,
 		},
 	],
 };
