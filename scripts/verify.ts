@@ -20,7 +20,8 @@ import { pathToFileURL } from 'node:url';
 
 const ROOT = path.resolve(__dirname, '..');
 const SHIPPED_SOURCES = ['index.ts', 'core', 'nodes', 'credentials'];
-const SHIPPED_SOURCE_FILE = /\.(ts|svg|json)$/;
+/** What the build copies as it is (gulpfile.js build:assets). */
+const SHIPPED_ASSET = /\.(svg|node\.json)$/;
 const TARBALL_LEG_PATTERNS = ['**/*.js', 'package.json']; // exactly what the scanner lints in the tarball
 
 /** Every path a user's n8n needs; anything else in the tarball is a packaging mistake. */
@@ -88,15 +89,20 @@ function walk(entry: string, out: string[] = []): string[] {
 /** Why dist/ must be rebuilt before packing, or undefined when it is current. */
 function staleReason(): string | undefined {
 	const dist = path.join(ROOT, 'dist');
-	const built = walk(dist);
-	if (built.length === 0) return 'dist/ is missing';
-	const oldestBuild = Math.min(...built.map((f) => fs.statSync(f).mtimeMs));
-	const sources = SHIPPED_SOURCES.flatMap((s) => walk(path.join(ROOT, s))).filter((f) =>
-		SHIPPED_SOURCE_FILE.test(f),
-	);
-	const newer = sources.find((f) => fs.statSync(f).mtimeMs > oldestBuild);
+	const compiled = walk(dist).filter((f) => f.endsWith('.js'));
+	if (compiled.length === 0) return 'dist/ is missing';
+	const oldestCompile = Math.min(...compiled.map((f) => fs.statSync(f).mtimeMs));
+	const sources = SHIPPED_SOURCES.flatMap((s) => walk(path.join(ROOT, s)));
+	const newer = sources.find((f) => f.endsWith('.ts') && fs.statSync(f).mtimeMs > oldestCompile);
 	if (newer) return `${path.relative(ROOT, newer)} is newer than dist/`;
-	for (const js of built.filter((f) => f.endsWith('.js'))) {
+	// gulp keeps the source's mtime on copied assets, so compare their bytes instead.
+	for (const asset of sources.filter((f) => SHIPPED_ASSET.test(f))) {
+		const copy = path.join(dist, path.relative(ROOT, asset));
+		if (!fs.existsSync(copy) || !fs.readFileSync(copy).equals(fs.readFileSync(asset))) {
+			return `${path.relative(ROOT, asset)} differs from its copy in dist/`;
+		}
+	}
+	for (const js of compiled) {
 		const ts = path.join(ROOT, path.relative(dist, js)).replace(/\.js$/, '.ts');
 		if (!fs.existsSync(ts)) return `${path.relative(ROOT, js)} has no source any more`;
 	}
