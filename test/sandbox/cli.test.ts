@@ -1,0 +1,59 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { optionsFromCli } from '../../sandbox/cli';
+
+const ROOT = join(__dirname, '..', '..');
+
+describe('sandbox CLI options', () => {
+	it('uses the documented defaults', () => {
+		expect(optionsFromCli([], {})).toMatchObject({ port: 8024, host: '127.0.0.1', token: 'sandbox-token', faults: {}, serverPublicKey: false, encryptCallbackBodies: false, accountTier: 'PRIO3' });
+	});
+
+	it('reads the environment, and flags win over it', () => {
+		const env = { WERK24_SANDBOX_PORT: '0', WERK24_SANDBOX_TOKEN: 'from-env', WERK24_SANDBOX_FAULTS: 'slow=0.5', WERK24_SANDBOX_SEED: '7', WERK24_SANDBOX_LATENCY_MS: '10' };
+		expect(optionsFromCli([], env)).toMatchObject({ port: 0, token: 'from-env', faults: { slow: 0.5 }, seed: 7, callbackLatencyMs: 10 });
+		expect(optionsFromCli(['--token', 'flag', '--faults', 'duplicate=1', '--seed', 'abc', '--retry-attempts', '3', '--server-public-key'], env)).toMatchObject({
+			token: 'flag',
+			faults: { duplicate: 1 },
+			seed: 'abc',
+			retry: { attempts: 3 },
+			serverPublicKey: true,
+		});
+	});
+
+	it('refuses unknown faults, bad numbers and unknown flags', () => {
+		expect(() => optionsFromCli(['--faults', 'boom=1'], {})).toThrow(/boom/);
+		expect(() => optionsFromCli(['--port', 'abc'], {})).toThrow(/--port/);
+		expect(() => optionsFromCli(['--nope'], {})).toThrow();
+		expect(() => optionsFromCli(['--account-tier', 'PRIO7'], {})).toThrow(/PRIO7/);
+	});
+});
+
+describe('npm run sandbox', () => {
+	it('prints one "listening" line with the URL, then the token and an example, serves, and exits 0 on SIGTERM', async () => {
+		const child = spawn(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'sandbox', 'cli.ts')], {
+			cwd: ROOT,
+			env: { ...process.env, WERK24_SANDBOX_PORT: '0', WERK24_SANDBOX_TOKEN: 'cli-test-token' },
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
+		let output = '';
+		const url = await new Promise<string>((resolve, reject) => {
+			const timer = setTimeout(() => reject(new Error(`no listening line; output: ${output}`)), 30_000);
+			child.stdout.on('data', (chunk: Buffer) => {
+				output += chunk.toString();
+				const match = /^Werk24 sandbox listening on (http:\/\/127\.0\.0\.1:\d+)$/m.exec(output);
+				if (match && output.includes('curl')) {
+					clearTimeout(timer);
+					resolve(match[1]);
+				}
+			});
+			child.on('exit', (code) => reject(new Error(`exited early with ${code}: ${output}`)));
+		});
+		expect(output.split('\n').filter((line) => line.startsWith('Werk24 sandbox listening on'))).toHaveLength(1);
+		expect(output).toContain('cli-test-token');
+		expect((await fetch(`${url}/status`)).status).toBe(200);
+		const exitCode = new Promise<number | null>((resolve) => child.on('exit', resolve));
+		child.kill('SIGTERM');
+		expect(await exitCode).toBe(0);
+	}, 60_000);
+});
