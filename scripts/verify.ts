@@ -6,9 +6,10 @@
  * (`analyzePackage` from the installed scanner, inline eslint-disable comments ignored) on the source tree
  * and on a tarball packed from it, and check that the tarball holds only what n8n loads.
  *
- * Usage: npm run verify [-- --no-build] [-- --keep]
+ * Usage: npm run verify [-- --no-build] [-- --keep] [-- --dir <package folder>]
  *   --no-build  pack dist/ as it is (default: rebuild when a shipped source is newer than dist/)
  *   --keep      keep the temporary folder with the tarball and its unpacked contents
+ *   --dir       check another package folder (default: this repository; the tests use it on fixtures)
  * Exit code 0 = no findings; 1 = findings (listed); 2 = the check itself could not run.
  */
 import { spawnSync } from 'node:child_process';
@@ -18,7 +19,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-const ROOT = path.resolve(__dirname, '..');
+const ARGS = process.argv.slice(2);
+const DIR_FLAG = ARGS.indexOf('--dir');
+const ROOT = DIR_FLAG >= 0 ? path.resolve(ARGS[DIR_FLAG + 1] ?? '.') : path.resolve(__dirname, '..');
 const SHIPPED_SOURCES = ['index.ts', 'core', 'nodes', 'credentials'];
 /** What the build copies as it is (gulpfile.js build:assets). */
 const SHIPPED_ASSET = /\.(svg|node\.json)$/;
@@ -218,7 +221,7 @@ async function scanLeg(
 }
 
 async function main(): Promise<number> {
-	const args = new Set(process.argv.slice(2));
+	const args = new Set(ARGS);
 	const findings = new Findings();
 	const started = Date.now();
 
