@@ -10,6 +10,7 @@ import { sendError } from './routes/errors';
 import { registerPayloads } from './routes/payloads';
 import { READ_WITH_CALLBACK_PATH, registerReadWithCallback } from './routes/readWithCallback';
 import { registerStatus } from './routes/status';
+import { registerStreaming, type StreamingEndpoint } from './routes/streaming';
 import type { RequestRecord } from './store';
 
 export type { SandboxOptions } from './context';
@@ -46,7 +47,7 @@ function answerUnknownRoute(request: FastifyRequest, reply: FastifyReply): Fasti
 	return sendError(reply, 404, 'Not found', { path: path.slice(0, 200) });
 }
 
-function buildApp(ctx: SandboxContext): FastifyInstance {
+function buildApp(ctx: SandboxContext): { app: FastifyInstance; streaming: StreamingEndpoint } {
 	const app = Fastify({
 		logger: false,
 		bodyLimit: 1024 * 1024,
@@ -74,18 +75,17 @@ function buildApp(ctx: SandboxContext): FastifyInstance {
 		if (auth.ok) return done();
 		void sendError(reply, 401, 'Authentication failed', { reason: auth.reason });
 	});
-	void app.register(async (scope) => {
-		registerReadWithCallback(scope, ctx);
-		registerStatus(scope, ctx);
-		registerPayloads(scope, ctx);
-	});
-	return app;
+	registerReadWithCallback(app, ctx);
+	registerStatus(app, ctx);
+	registerPayloads(app, ctx);
+	const streaming = registerStreaming(app, ctx);
+	return { app, streaming };
 }
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
 	let baseUrl = '';
 	const ctx = createContext(options, () => baseUrl);
-	const app = buildApp(ctx);
+	const { app, streaming } = buildApp(ctx);
 	await app.listen({ port: ctx.options.port, host: ctx.options.host });
 	const address = app.server.address() as AddressInfo;
 	const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -103,6 +103,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 		close: async () => {
 			clearInterval(sweeper);
 			ctx.dispatcher.close();
+			streaming.close();
 			await app.close();
 			await ctx.dispatcher.idle();
 		},
