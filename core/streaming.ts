@@ -269,6 +269,7 @@ function handshakeError(event: unknown): Werk24Error {
 			title: `License token rejected — the streaming handshake was refused (HTTP ${status})`,
 			hint: 'Check the License Token in the Werk24 API credential.',
 			status,
+			details: { stage: 'handshake' },
 		});
 	}
 	return new Werk24Error({
@@ -276,6 +277,7 @@ function handshakeError(event: unknown): Werk24Error {
 		title: `The streaming connection could not be opened${status ? ` (HTTP ${status})` : text ? ` (${text})` : ''}`,
 		hint: `${CHECK_STREAMING} A proxy or firewall must let WebSocket connections to that address through.`,
 		status,
+		details: { stage: 'handshake' },
 	});
 }
 
@@ -302,6 +304,41 @@ function abortError(reason: unknown, phase: Phase, asks: Ask[], messages: Techre
 		hint: `${messages.length} message(s) arrived.${missing.length ? ` Never arrived: ${missing.join(', ')}.` : ''}${timedOut ? ' Raise "Timeout" under Options, or use Submit (results via callback) for large drawings.' : ''}`,
 		retryable: timedOut,
 		details: { missing, received: messages.length },
+	});
+}
+
+/**
+ * Opens the streaming handshake and closes it again, like `werk24 health-check`: proves the token without
+ * starting a read. The built-in WebSocket does not expose the refused status, so then `status` is 0.
+ */
+export function openHandshake(
+	WebSocket: WebSocketConstructor,
+	streamingUrl: string,
+	token: string,
+	signal?: AbortSignal,
+): Promise<{ ok: true } | { ok: false; error: Werk24Error }> {
+	return new Promise((resolve) => {
+		let socket: WebSocketLike | undefined;
+		let settled = false;
+		const settle = (error: Werk24Error | null): void => {
+			if (settled) return;
+			settled = true;
+			signal?.removeEventListener('abort', onAbort);
+			closeQuietly(socket);
+			resolve(error ? { ok: false, error } : { ok: true });
+		};
+		const onAbort = (): void =>
+			settle(new Werk24Error({ kind: 'timeout', title: 'The streaming handshake did not finish in time', hint: CHECK_STREAMING, details: { stage: 'handshake' } }));
+		if (signal?.aborted) return onAbort();
+		signal?.addEventListener('abort', onAbort, { once: true });
+		try {
+			socket = new WebSocket(streamingUrl, { headers: { Authorization: `Token ${token}` } });
+		} catch (cause) {
+			return settle(handshakeError({ message: (cause as Error)?.message ?? String(cause) }));
+		}
+		socket.addEventListener('open', () => settle(null));
+		socket.addEventListener('error', (event) => settle(handshakeError(event)));
+		socket.addEventListener('close', (event) => settle(handshakeError(event)));
 	});
 }
 

@@ -36,10 +36,12 @@ export class Werk24 implements INodeType {
 				name: 'werk24CallbackApi',
 				required: false,
 				testedBy: 'werk24CallbackApiTest',
-				// Hide rules are OR-ed: shown for Submit with Callback Security and for Download File unless Decrypt is No.
+				// Hide rules are OR-ed: shown for Submit with Callback Security, Read and Wait with Result
+				// Encryption, and Download File unless Decrypt is No.
 				displayOptions: {
 					hide: {
 						callbackSecurity: ['none'],
+						resultEncryption: ['none'],
 						decrypt: ['no'],
 						resource: ['service', 'encryption'],
 					},

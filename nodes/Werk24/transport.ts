@@ -65,6 +65,28 @@ export async function werk24Request(
 	return parseJsonBody(response.body);
 }
 
+/**
+ * The credential-test probe from inside a node: read-with-callback without a drawing. 401/403 = token
+ * rejected, 400 = accepted (the service authenticates first); null when no answer arrived.
+ */
+export async function probeToken(this: IExecuteFunctions, itemIndex: number): Promise<number | null> {
+	const { apiUrl } = await getApiCredentials.call(this, itemIndex);
+	try {
+		const response = (await this.helpers.httpRequestWithAuthentication.call(this, 'werk24Api', {
+			method: 'POST',
+			baseURL: apiUrl,
+			url: '/techread/read-with-callback',
+			json: true,
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+		})) as IN8nHttpFullResponse;
+		return response.statusCode;
+	} catch {
+		// Only used to refine another error's message; without an answer that error stands as it is.
+		return null;
+	}
+}
+
 export interface DownloadedFile {
 	bytes: Buffer;
 	headers: Record<string, string>;

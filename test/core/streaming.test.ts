@@ -1,87 +1,21 @@
 import { readFileSync } from 'fs';
-import type { AddressInfo } from 'net';
 import { join } from 'path';
 
-import WebSocket, { WebSocketServer } from 'ws';
+import WebSocket from 'ws';
 
 import {
 	decryptPackage,
 	missingResults,
 	readDrawingStreaming,
 	type StreamingReadRequest,
-	type TechreadMessage,
 	type WebSocketConstructor,
 } from '../../core';
 import { loadDrawing } from '../fixtures/drawings';
+import { startFakeStreaming as fakeServer, streamMessage as message, STREAM_REQUEST_ID as REQUEST_ID } from '../helpers/fakeStreaming';
 
 const KEYS = join(__dirname, '../fixtures/keys');
 const key = (name: string) => readFileSync(join(KEYS, name), 'utf8');
-const REQUEST_ID = '3f2b8c1e-5d4a-4e7b-9c2d-8a1f0e6b7c3d';
 const WS = WebSocket as unknown as WebSocketConstructor;
-
-const message = (type: string, subtype: string, page = 0, extra: Partial<TechreadMessage> = {}): TechreadMessage => ({
-	request_id: REQUEST_ID,
-	message_type: type as TechreadMessage['message_type'],
-	message_subtype: subtype,
-	page_number: page,
-	payload_dict: null,
-	payload_url: null,
-	exceptions: [],
-	...extra,
-});
-
-interface Script {
-	/** Answer to INITIALIZE (default: success with a presigned post). */
-	onInitialize?: (socket: WebSocket) => void;
-	/** Answer to READ (default: STARTED, META_DATA p0, COMPLETED). */
-	onRead?: (socket: WebSocket, read: Record<string, unknown>) => void;
-	/** Refuse the handshake with this status. */
-	refuse?: number;
-	serverPublicKey?: string;
-}
-
-async function fakeServer(script: Script = {}) {
-	const commands: Array<Record<string, unknown>> = [];
-	const headers: Array<string | undefined> = [];
-	const server = new WebSocketServer({
-		host: '127.0.0.1',
-		port: 0,
-		verifyClient: (info, done) => {
-			headers.push(info.req.headers.authorization);
-			if (script.refuse) done(false, script.refuse, 'Refused');
-			else done(true);
-		},
-	});
-	await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-	server.on('connection', (socket) => {
-		socket.on('message', (data) => {
-			const command = JSON.parse(String(data)) as { action: string; message: Record<string, unknown> };
-			commands.push(command);
-			if (command.action === 'INITIALIZE') {
-				if (script.onInitialize) return script.onInitialize(socket);
-				socket.send(
-					JSON.stringify(
-						message('PROGRESS', 'INITIALIZATION_SUCCESS', 0, {
-							payload_dict: {
-								exceptions: [],
-								drawing_presigned_post: { url: 'http://uploads.test/', fields: { key: `${REQUEST_ID}/drawing`, policy: 'cG9saWN5', 'x-amz-signature': 'sig' } },
-								model_presigned_post: null,
-								public_key: script.serverPublicKey ?? null,
-							},
-						}),
-					),
-				);
-			} else if (command.action === 'READ') {
-				if (script.onRead) return script.onRead(socket, command.message);
-				for (const frame of [message('PROGRESS', 'STARTED'), message('ASK', 'META_DATA', 0, { payload_dict: { ask_type: 'META_DATA' } }), message('PROGRESS', 'COMPLETED')]) {
-					socket.send(JSON.stringify(frame));
-				}
-			}
-		});
-	});
-	const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/v2`;
-	return { url, commands, headers, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
 
 function recordingUpload(status = 204) {
 	const uploads: Array<{ url: string; names: string[]; fields: Record<string, string>; file: Buffer; fileName: string }> = [];
@@ -118,7 +52,7 @@ const baseRequest = (url: string): StreamingReadRequest => ({
 
 describe('readDrawingStreaming', () => {
 	it('INITIALIZE → presigned upload (fields, then the file) → READ → messages until COMPLETED', async () => {
-		const server = await fakeServer();
+		const server = await fakeServer({ uploadUrl: 'http://uploads.test/' });
 		const { upload, uploads } = recordingUpload();
 		const seen: string[] = [];
 		const outcome = await readDrawingStreaming(baseRequest(server.url), {
@@ -128,7 +62,7 @@ describe('readDrawingStreaming', () => {
 		});
 		await server.close();
 
-		expect(server.headers).toEqual(['Token stream-token']);
+		expect(server.authorizations).toEqual(['Token stream-token']);
 		expect(server.commands).toEqual([
 			{ action: 'INITIALIZE', message: { asks: [{ ask_version: 'v2', ask_type: 'META_DATA' }], client_version: '0.1.0-n8n', max_pages: 3 } },
 			{ action: 'READ', message: {} },
@@ -136,8 +70,8 @@ describe('readDrawingStreaming', () => {
 		expect(uploads).toHaveLength(1);
 		expect(uploads[0]).toMatchObject({
 			url: 'http://uploads.test/',
-			names: ['key', 'policy', 'x-amz-signature', 'file'],
-			fields: { key: `${REQUEST_ID}/drawing`, policy: 'cG9saWN5', 'x-amz-signature': 'sig' },
+			names: ['key', 'policy', 'file'],
+			fields: { key: `${REQUEST_ID}/drawing`, policy: 'cG9saWN5' },
 			fileName: 'flange.pdf',
 		});
 		expect(uploads[0].file.equals(loadDrawing('pdf'))).toBe(true);

@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 
 /** Every resource and its operations; the router's lookup is checked against this map. */
 export interface Werk24OperationMap {
-	drawing: 'readWithCallback';
+	drawing: 'readWithCallback' | 'read';
 	service: 'getStatus';
 	result: 'downloadFile';
 	encryption: 'generateKeyPair';

@@ -4,20 +4,56 @@ import type {
 	INodeCredentialTestResult,
 } from 'n8n-workflow';
 
-import { checkPrivateKey, checkPublicKey, DEFAULT_API_URL, keysMatch, validateCallbackHeaders } from '../../../core';
+import {
+	checkPrivateKey,
+	checkPublicKey,
+	DEFAULT_API_URL,
+	keysMatch,
+	openHandshake,
+	validateCallbackHeaders,
+	type WebSocketConstructor,
+} from '../../../core';
 
 const PROBE_TIMEOUT_MS = 15_000;
 const MIN_SECRET_LENGTH = 16;
+
+/**
+ * Where a built-in WebSocket exists (Node ≥ 22), the streaming handshake is opened and closed like
+ * `werk24 health-check`; the HTTP probe below runs as well, since "Submit" depends on the API URL.
+ */
+export async function werk24ApiTest(
+	this: ICredentialTestFunctions,
+	credential: ICredentialsDecrypted,
+): Promise<INodeCredentialTestResult> {
+	const probe = await probeApi(credential);
+	const streamingUrl = String(credential.data?.streamingUrl ?? '').trim();
+	const token = String(credential.data?.token ?? '').trim();
+	if (typeof WebSocket === 'undefined' || !streamingUrl || !token) return probe;
+
+	const handshake = await openHandshake(WebSocket as unknown as WebSocketConstructor, streamingUrl, token, AbortSignal.timeout(PROBE_TIMEOUT_MS));
+	if (handshake.ok) {
+		if (probe.status === 'OK') return { status: 'OK', message: 'License token accepted (API and streaming connection)' };
+		return { status: 'Error', message: `The streaming connection accepted the license token, but: ${probe.message}` };
+	}
+	if (handshake.error.kind === 'unauthorized') {
+		return { status: 'Error', message: `License token rejected — check the License Token (${handshake.error.title.replace(/^License token rejected — /, '')})` };
+	}
+	if (probe.status === 'OK') {
+		// Submit works; only "Read and Wait" needs the streaming URL, so this stays a warning in an OK.
+		return {
+			status: 'OK',
+			message: `License token accepted. Note: the Streaming URL ${streamingUrl} could not be opened (${handshake.error.title}); "Read and Wait" will not work until it can`,
+		};
+	}
+	return probe;
+}
 
 /**
  * The service has no "who am I" endpoint, so we send read-with-callback without a drawing. It checks the
  * token before it validates the request: 401/403 ⇒ token rejected, 400 ⇒ token accepted (nothing is read
  * or charged). The credential test context offers only a deprecated request helper, hence `fetch`.
  */
-export async function werk24ApiTest(
-	this: ICredentialTestFunctions,
-	credential: ICredentialsDecrypted,
-): Promise<INodeCredentialTestResult> {
+async function probeApi(credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
 	const token = String(credential.data?.token ?? '').trim();
 	const apiUrl = String(credential.data?.apiUrl || DEFAULT_API_URL).trim().replace(/\/+$/, '');
 	if (!token) return { status: 'Error', message: 'License Token is empty — paste the token from your Werk24 license' };

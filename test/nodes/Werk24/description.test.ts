@@ -64,6 +64,7 @@ describe('Werk24 node description (contract)', () => {
 		);
 		expect(table).toEqual([
 			{ resource: 'drawing', name: 'Submit', value: 'readWithCallback', action: 'Submit a drawing (results via callback)', default: 'readWithCallback', noDataExpression: true },
+			{ resource: 'drawing', name: 'Read and Wait', value: 'read', action: 'Read a drawing and wait for results', default: 'readWithCallback', noDataExpression: true },
 			{ resource: 'service', name: 'Get Status', value: 'getStatus', action: 'Get the service status', default: 'getStatus', noDataExpression: true },
 			{ resource: 'result', name: 'Download File', value: 'downloadFile', action: 'Download a result file', default: 'downloadFile', noDataExpression: true },
 			{ resource: 'encryption', name: 'Generate Key Pair', value: 'generateKeyPair', action: 'Generate a key pair', default: 'generateKeyPair', noDataExpression: true },
@@ -92,6 +93,29 @@ describe('Werk24 node description (contract)', () => {
 			{ name: 'callbackHeaders', default: {} },
 		]);
 		expect(CLIENT_VERSION).toMatch(/^\d+\.\d+\.\d+.*-n8n$/);
+	});
+
+	it('Read and Wait parameters', () => {
+		expect(visibleParameters({ resource: 'drawing', operation: 'read' })).toEqual([
+			{ name: 'resource', type: 'options', default: 'drawing' },
+			{ name: 'operation', type: 'options', default: 'readWithCallback' },
+			{ name: 'readNotice', type: 'notice', default: '' },
+			{ name: 'binaryPropertyName', type: 'string', default: 'data' },
+			{ name: 'asks', type: 'multiOptions', default: ['META_DATA'] },
+			{ name: 'resultEncryption', type: 'options', default: 'none' },
+			{ name: 'options', type: 'collection', default: {} },
+		]);
+		expect(optionNames({ resource: 'drawing', operation: 'read' }, 'options')).toEqual([
+			{ name: 'additionalAsks', default: '[]' },
+			{ name: 'fileName', default: '' },
+			{ name: 'maxPages', default: 5 },
+			{ name: 'priority', default: '' },
+			{ name: 'clientVersion', default: CLIENT_VERSION },
+			{ name: 'concurrency', default: 2 },
+			{ name: 'downloadFiles', default: false },
+			{ name: 'output', default: 'drawing' },
+			{ name: 'timeoutMinutes', default: 10 },
+		]);
 	});
 
 	it('the nine v2 asks, and ask options appear only for their ask', () => {
@@ -137,6 +161,8 @@ describe('Werk24 node description (contract)', () => {
 		expect(shownCredentials({ ...submit, callbackSecurity: 'werk24CallbackApi' })).toEqual(['werk24Api', 'werk24CallbackApi']);
 		expect(shownCredentials({ resource: 'result', operation: 'downloadFile' })).toEqual(['werk24Api', 'werk24CallbackApi']);
 		expect(shownCredentials({ resource: 'result', operation: 'downloadFile', decrypt: 'no' })).toEqual(['werk24Api']);
+		expect(shownCredentials({ resource: 'drawing', operation: 'read' })).toEqual(['werk24Api']);
+		expect(shownCredentials({ resource: 'drawing', operation: 'read', resultEncryption: 'werk24CallbackApi' })).toEqual(['werk24Api', 'werk24CallbackApi']);
 		expect(shownCredentials({ resource: 'service', operation: 'getStatus' })).toEqual(['werk24Api']);
 		expect(shownCredentials({ resource: 'encryption', operation: 'generateKeyPair' })).toEqual([]);
 	});

@@ -12,6 +12,7 @@ import {
 	werk24CallbackApiTest,
 } from '../../../../nodes/Werk24/methods/credentialTest';
 import { Werk24 } from '../../../../nodes/Werk24/Werk24.node';
+import { startFakeStreaming, useWsAsGlobalWebSocket } from '../../../helpers/fakeStreaming';
 
 const KEYS = join(__dirname, '../../../fixtures/keys');
 const key = (name: string) => readFileSync(join(KEYS, name), 'utf8');
@@ -87,6 +88,49 @@ describe('werk24Api credential test (probe: read-with-callback without a drawing
 			message: expect.stringMatching(/not a valid URL/),
 		});
 		expect(seen).toHaveLength(0);
+	});
+
+	describe('with a built-in WebSocket (Node ≥ 22): the streaming handshake as well', () => {
+		useWsAsGlobalWebSocket();
+		const test = (token: string, streamingUrl: string) =>
+			werk24ApiTest.call(testContext, credential('werk24Api', { token, apiUrl: baseUrl, streamingUrl }));
+
+		it('handshake accepted and probe 400: accepted for both', async () => {
+			answer = () => 400;
+			const streaming = await startFakeStreaming();
+			const result = await test('good-token', streaming.url);
+			await streaming.close();
+			expect(result).toEqual({ status: 'OK', message: 'License token accepted (API and streaming connection)' });
+			expect(streaming.authorizations).toEqual(['Token good-token']);
+			expect(streaming.commands).toEqual([]);
+		});
+
+		it.each([401, 403])('handshake refused with %i: rejected', async (status) => {
+			answer = () => 400;
+			const streaming = await startFakeStreaming({ refuse: status });
+			const result = await test('bad-token', streaming.url);
+			await streaming.close();
+			expect(result.status).toBe('Error');
+			expect(result.message).toMatch(/^License token rejected — check the License Token/);
+		});
+
+		it('streaming unreachable but the API accepts the token: OK with a note about Read and Wait', async () => {
+			answer = () => 400;
+			const streaming = await startFakeStreaming();
+			await streaming.close();
+			const result = await test('good-token', streaming.url);
+			expect(result.status).toBe('OK');
+			expect(result.message).toMatch(/^License token accepted\. Note: the Streaming URL ws:\/\/127\.0\.0\.1:\d+\/v2 could not be opened/);
+		});
+
+		it('handshake accepted but the API URL is wrong: says so', async () => {
+			answer = () => 404;
+			const streaming = await startFakeStreaming();
+			const result = await test('good-token', streaming.url);
+			await streaming.close();
+			expect(result.status).toBe('Error');
+			expect(result.message).toMatch(/^The streaming connection accepted the license token, but: The API URL/);
+		});
 	});
 
 	it('maps every status class', () => {
