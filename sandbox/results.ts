@@ -36,8 +36,8 @@ function redactionZones(ask: Ask, model: PageModel, drawing: InspectedDrawing): 
 	// The fixtures draw their title block (logo, company, drawn-by) in these fractions of the page.
 	const at = (x0: number, y0: number, x1: number, y1: number): Box => [Math.round(w * x0), Math.round(h * y0), Math.round(w * x1), Math.round(h * y1)];
 	const zones: Array<{ type: string; box: Box }> = [];
-	if (ask.redact_logos !== false) zones.push({ type: 'LOGO', box: at(0.62, 0.84, 0.71, 0.9) });
-	if (ask.redact_company_data !== false) zones.push({ type: 'COMPANY_DATA', box: at(0.72, 0.84, 0.97, 0.875) });
+	if (ask.redact_logos !== false) zones.push({ type: 'LOGO', box: at(0.62, 0.84, 0.714, 0.875) });
+	if (ask.redact_company_data !== false) zones.push({ type: 'COMPANY_DATA', box: at(0.716, 0.84, 0.97, 0.875) });
 	if (ask.redact_personal_data !== false) zones.push({ type: 'PERSONAL_DATA', box: at(0.72, 0.93, 0.85, 0.96) });
 	const keywords = Array.isArray(ask.redact_keywords) ? ask.redact_keywords : [];
 	keywords.forEach((_keyword, index) => {

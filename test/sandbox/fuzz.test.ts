@@ -16,8 +16,8 @@ const PER_REQUEST_TIMEOUT_MS = 15_000;
 v8.setFlagsFromString('--expose-gc');
 const collectGarbage = vm.runInNewContext('gc') as () => void;
 
-type Category = 'bad-multipart' | 'huge-headers' | 'truncated-body' | 'wrong-method' | 'binary-garbage' | 'bad-fields' | 'bad-token';
-const CATEGORIES: Category[] = ['bad-multipart', 'huge-headers', 'truncated-body', 'wrong-method', 'binary-garbage', 'bad-fields', 'bad-token'];
+type Category = 'bad-multipart' | 'huge-headers' | 'truncated-body' | 'wrong-method' | 'binary-garbage' | 'bad-fields' | 'bad-token' | 'bad-upgrade' | 'bad-upload';
+const CATEGORIES: Category[] = ['bad-multipart', 'huge-headers', 'truncated-body', 'wrong-method', 'binary-garbage', 'bad-fields', 'bad-token', 'bad-upgrade', 'bad-upload'];
 
 interface Outcome {
 	category: Category;
@@ -80,6 +80,23 @@ function makeRequest(category: Category, random: SeededRandom, token: string): {
 			].filter(() => random.next() < 0.8);
 			const { body, contentType } = rawMultipart(parts, `fz${random.int(0, 1e6)}`);
 			return { bytes: head('POST', PATHS[0], { ...auth, 'Content-Type': contentType }, body), endEarly: false };
+		}
+		case 'bad-upgrade': {
+			// WebSocket handshakes the streaming endpoint must refuse: wrong token, wrong path, missing key.
+			const variant = random.int(0, 2);
+			const headers: Record<string, string> = { Upgrade: 'websocket', Connection: 'Upgrade', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==' };
+			if (variant === 0) headers.Authorization = random.pick(['Token wrong', 'Bearer x', '']);
+			if (variant === 2) {
+				headers.Authorization = `Token ${token}`;
+				delete headers['Sec-WebSocket-Key'];
+			}
+			const path = variant === 1 ? random.pick(['/v1', '/v2/x', '/ws']) : '/v2';
+			const lines = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+			return { bytes: Buffer.from(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${lines}\r\n`, 'latin1'), endEarly: false };
+		}
+		case 'bad-upload': {
+			const { body, contentType } = rawMultipart([{ name: 'key', body: 'x' }, { name: 'file', filename: 'f', body: randomBytes(random, random.int(0, 300)) }]);
+			return { bytes: head('POST', `/uploads/${randomBytes(random, 12).toString('hex')}`, { 'Content-Type': random.pick([contentType, 'text/plain']) }, body), endEarly: false };
 		}
 		case 'bad-token': {
 			const authorization = random.pick(['', 'Token', 'Token wrong', `Bearer ${token}`, `Token ${token}x`, 'Basic YTpi']);
