@@ -98,7 +98,7 @@ async function main(): Promise<void> {
 			'Example:',
 			`  curl -s ${sandbox.url}/techread/read-with-callback -H 'Authorization: Token ${sandbox.token}' \\`,
 			`    -F drawing=@${fixture} -F 'asks=[{"ask_version":"v2","ask_type":"META_DATA"}]' \\`,
-			`    -F 'callback_url="http://127.0.0.1:5678/webhook/werk24"' -F 'callback_headers={"X-Werk24-Token":"change-me-16-chars"}'`,
+			`    -F 'callback_url=http://127.0.0.1:5678/webhook/werk24' -F 'callback_headers={"X-Werk24-Token":"change-me-16-chars"}'`,
 			`  then: curl -s ${sandbox.url}/sandbox/requests/<request_id>`,
 			'',
 		].join('\n'),

@@ -8,14 +8,23 @@ interface StoredPayload extends Artefact {
 	encrypted: boolean;
 }
 
-/** Artefacts by unguessable id (32 random bytes); oldest dropped beyond `maxEntries`, expired on read and by sweep. */
+/** Artefacts by unguessable id (32 random bytes); oldest dropped beyond the entry or byte budget, expired on read and by sweep. */
 export class PayloadStore {
 	private readonly entries = new Map<string, StoredPayload>();
+	private totalBytes = 0;
 
 	constructor(
 		private readonly ttlMs: number,
 		private readonly maxEntries = 5000,
+		private readonly maxBytes = 256 * 1024 * 1024,
 	) {}
+
+	private remove(id: string): void {
+		const entry = this.entries.get(id);
+		if (!entry) return;
+		this.totalBytes -= entry.bytes.length;
+		this.entries.delete(id);
+	}
 
 	/** Stores the artefact (encrypted for `publicKeyPem` when given) and returns its id. */
 	put(artefact: Artefact, publicKeyPem: string | null): string {
@@ -29,7 +38,10 @@ export class PayloadStore {
 			expiresAt: Date.now() + this.ttlMs,
 			encrypted: Boolean(publicKeyPem),
 		});
-		while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+		this.totalBytes += bytes.length;
+		while (this.entries.size > this.maxEntries || (this.totalBytes > this.maxBytes && this.entries.size > 1)) {
+			this.remove(this.entries.keys().next().value as string);
+		}
 		return id;
 	}
 
@@ -37,7 +49,7 @@ export class PayloadStore {
 		const entry = this.entries.get(id);
 		if (!entry) return null;
 		if (entry.expiresAt <= Date.now()) {
-			this.entries.delete(id);
+			this.remove(id);
 			return null;
 		}
 		return entry;
@@ -45,7 +57,7 @@ export class PayloadStore {
 
 	sweep(): void {
 		const now = Date.now();
-		for (const [id, entry] of this.entries) if (entry.expiresAt <= now) this.entries.delete(id);
+		for (const [id, entry] of this.entries) if (entry.expiresAt <= now) this.remove(id);
 	}
 
 	get size(): number {
@@ -105,7 +117,7 @@ export interface RequestRecord {
 export class RequestLog {
 	private readonly records = new Map<string, RequestRecord>();
 
-	constructor(private readonly maxEntries = 2000) {}
+	constructor(private readonly maxEntries = 1000) {}
 
 	add(record: RequestRecord): void {
 		this.records.set(record.request_id, record);

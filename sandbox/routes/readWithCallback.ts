@@ -2,7 +2,7 @@
 // the drawing is read and the callbacks delivered afterwards.
 import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { DRAWING_TYPES, MAX_DRAWING_BYTES, detectDrawingType } from '../../core';
+import { DRAWING_TYPES, MAX_DRAWING_BYTES, detectDrawingType, type Ask } from '../../core';
 import { prepareMessages, type SandboxContext } from '../context';
 import { inspectDrawing } from '../drawing';
 import type { RawPartRecord, RequestRecord } from '../store';
@@ -63,7 +63,7 @@ async function readForm(request: FastifyRequest): Promise<ReceivedForm> {
 }
 
 type Validated = {
-	asks: NonNullable<ReturnType<typeof checkAsks> & { ok: true }>['value'];
+	asks: Ask[];
 	callbackUrl: string;
 	callbackHeaders: Record<string, string> | null;
 	maxPages: number;
