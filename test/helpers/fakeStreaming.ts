@@ -111,3 +111,29 @@ export function useWsAsGlobalWebSocket(): void {
 		global.WebSocket = previous;
 	});
 }
+
+/**
+ * `ws` behaving like Node's built-in WebSocket on a refused handshake: an error event without any
+ * detail, so the HTTP status is invisible (checked on Node 24: the built-in one reports nothing more).
+ */
+export class OpaqueWebSocket {
+	private readonly inner: WebSocket;
+
+	constructor(url: string, init: { headers: Record<string, string> }) {
+		this.inner = new WebSocket(url, init);
+	}
+
+	send(data: string): void {
+		this.inner.send(data);
+	}
+
+	close(code?: number, reason?: string): void {
+		this.inner.close(code, reason);
+	}
+
+	addEventListener(type: 'open' | 'message' | 'error' | 'close', listener: (event: unknown) => void): void {
+		if (type === 'error') this.inner.addEventListener('error', () => listener({ type: 'error' }));
+		else if (type === 'close') this.inner.addEventListener('close', (event) => listener({ type: 'close', code: event.code, reason: '' }));
+		else this.inner.addEventListener(type, listener as never);
+	}
+}

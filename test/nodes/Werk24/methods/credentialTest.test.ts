@@ -12,7 +12,7 @@ import {
 	werk24CallbackApiTest,
 } from '../../../../nodes/Werk24/methods/credentialTest';
 import { Werk24 } from '../../../../nodes/Werk24/Werk24.node';
-import { startFakeStreaming, useWsAsGlobalWebSocket } from '../../../helpers/fakeStreaming';
+import { OpaqueWebSocket, startFakeStreaming, useWsAsGlobalWebSocket } from '../../../helpers/fakeStreaming';
 
 const KEYS = join(__dirname, '../../../fixtures/keys');
 const key = (name: string) => readFileSync(join(KEYS, name), 'utf8');
@@ -121,6 +121,25 @@ describe('werk24Api credential test (probe: read-with-callback without a drawing
 			const result = await test('good-token', streaming.url);
 			expect(result.status).toBe('OK');
 			expect(result.message).toMatch(/^License token accepted\. Note: the Streaming URL ws:\/\/127\.0\.0\.1:\d+\/v2 could not be opened/);
+		});
+
+		it('a WebSocket that hides the refused status (like the built-in one): the API probe decides', async () => {
+			const global = globalThis as { WebSocket?: unknown };
+			const installed = global.WebSocket;
+			global.WebSocket = OpaqueWebSocket;
+			try {
+				const streaming = await startFakeStreaming({ refuse: 401 });
+				answer = () => 401;
+				const rejected = await test('bad-token', streaming.url);
+				answer = () => 400;
+				const accepted = await test('good-token', streaming.url);
+				await streaming.close();
+				expect(rejected.message).toMatch(/^License token rejected — /);
+				expect(accepted.status).toBe('OK');
+				expect(accepted.message).toMatch(/Note: the Streaming URL .* could not be opened/);
+			} finally {
+				global.WebSocket = installed;
+			}
 		});
 
 		it('handshake accepted but the API URL is wrong: says so', async () => {

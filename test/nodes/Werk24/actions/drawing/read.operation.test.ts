@@ -8,6 +8,7 @@ import { loadDrawing, pdfOfSize } from '../../../../fixtures/drawings';
 import { loadExample } from '../../../../fixtures/examples';
 import { createExecuteContext, fullResponse, type ExecuteContextOptions } from '../../../../helpers/executeContext';
 import {
+	OpaqueWebSocket,
 	startFakeStreaming,
 	streamMessage,
 	STREAM_REQUEST_ID,
@@ -186,6 +187,33 @@ describe('Drawing → Read and Wait (streaming)', () => {
 			expect(error!.message).toMatch(/^License token rejected/);
 			expect((error as NodeApiError).httpCode).toBe('401');
 			expect(error!.context.itemIndex).toBe(0);
+		});
+
+		describe('with a WebSocket that hides the refused status (like the built-in one)', () => {
+			const global = globalThis as { WebSocket?: unknown };
+			let installed: unknown;
+			beforeAll(() => {
+				installed = global.WebSocket;
+				global.WebSocket = OpaqueWebSocket;
+			});
+			afterAll(() => {
+				global.WebSocket = installed;
+			});
+
+			it('asks the API with the same token: 401 there makes it "License token rejected"', async () => {
+				const { run } = await readWith({ refuse: 401 }, {}, { httpRequestWithAuthentication: async () => fullResponse(401, { message: 'Unauthorized' }) });
+				const error = await failure(run);
+				expect(error!.message).toBe('License token rejected — check the Werk24 API credential');
+				expect((error as NodeApiError).httpCode).toBe('401');
+				expect(run.httpCalls.filter((call) => call.helper === 'httpRequestWithAuthentication')).toHaveLength(1);
+			});
+
+			it('the API accepts the token: the connection problem stays the message', async () => {
+				const { run } = await readWith({ refuse: 401 }, {}, { httpRequestWithAuthentication: async () => fullResponse(400, { message: 'drawing missing' }) });
+				const error = await failure(run);
+				expect(error!.message).toBe('The streaming connection could not be opened');
+				expect(error!.description).toMatch(/Streaming URL/);
+			});
 		});
 
 		it('an error frame (PRIORITY_TOO_HIGH) is a NodeApiError naming the tiers', async () => {
