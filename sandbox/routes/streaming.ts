@@ -18,6 +18,7 @@ import { errorBody } from './errors';
 import { registerUploads, UploadSlots } from './uploads';
 
 export const STREAMING_PATH = '/v2';
+const SESSION_LIMIT_MS = 15 * 60 * 1000;
 
 /** An INITIALIZE/READ frame's message: an object, or (as the JS client sends READ) a JSON string of one. */
 function messageObject(value: unknown): Record<string, unknown> | null {
@@ -48,7 +49,11 @@ class StreamingSession {
 		private readonly serverKeys: KeyPair | null,
 	) {
 		socket.on('message', (data, isBinary) => void this.onFrame(data, isBinary));
+		// A session cannot hold a socket forever (the Python client's own close timeout is 600 s).
+		const limit = setTimeout(() => socket.terminate(), SESSION_LIMIT_MS);
+		limit.unref();
 		socket.on('close', () => {
+			clearTimeout(limit);
 			this.state = 'closed';
 		});
 		socket.on('error', () => {
