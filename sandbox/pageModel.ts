@@ -228,7 +228,10 @@ export function buildPageModel(drawing: InspectedDrawing, pageIndex: number): Pa
 			{ primary_process: 'TURNING', requires_secondary_milling: true },
 			{ primary_process: 'MILLING', axis_count: 3 },
 		],
-		secondary_processes: [],
+		// Stainless parts are usually passivated (the documented INSIGHTS example says so too).
+		secondary_processes: material.material_category[2] === 'STAINLESS_STEEL'
+			? [{ reference_id: featureRef(), label: 'passivated', confidence: confidence(random), process_category: ['COATING', 'PASSIVATING'] }]
+			: [],
 		volume_estimate: {
 			value: String(Math.round(Math.PI * ((outerDiameter + 5) / 2) ** 2 * (length + 5))),
 			unit: 'millimeter ** 3',

@@ -2,12 +2,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import FormData from 'form-data';
+import type { RawAsk } from '../../core';
 
 export const FIXTURES = join(__dirname, '..', '..', 'sandbox', 'fixtures');
 export const flangePdf = (): Buffer => readFileSync(join(FIXTURES, 'flange-2-pages.pdf'));
 export const bushingPng = (): Buffer => readFileSync(join(FIXTURES, 'bushing.png'));
 
-export const v2 = (askType: string, params: Record<string, unknown> = {}): Record<string, unknown> => ({ ask_version: 'v2', ask_type: askType, ...params });
+export const v2 = (askType: string, params: Record<string, unknown> = {}): RawAsk => ({ ask_version: 'v2', ask_type: askType, ...params });
 
 export interface Answer {
 	status: number;
