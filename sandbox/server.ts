@@ -88,7 +88,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 	const { app, streaming } = buildApp(ctx);
 	await app.listen({ port: ctx.options.port, host: ctx.options.host });
 	const address = app.server.address() as AddressInfo;
-	const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+	// Bound to every interface: loopback is still the address a local client can use.
+	const unspecified = address.address === '0.0.0.0' || address.address === '::';
+	const host = unspecified ? '127.0.0.1' : address.family === 'IPv6' ? `[${address.address}]` : address.address;
 	baseUrl = `http://${host}:${address.port}`;
 	const sweeper = setInterval(() => ctx.payloads.sweep(), 60_000);
 	sweeper.unref();
