@@ -6,7 +6,7 @@ import { NodeHelpers, type INode, type INodeCredentialDescription, type INodePar
 
 import { CLIENT_VERSION } from '../../../core';
 import { Werk24 } from '../../../nodes/Werk24/Werk24.node';
-import { withDefaults } from '../../helpers/executeContext';
+import { createExecuteContext, fullResponse, withDefaults } from '../../helpers/executeContext';
 
 const description = new Werk24().description;
 
@@ -174,5 +174,14 @@ describe('Werk24 node description (contract)', () => {
 			expect(property).toHaveProperty('default');
 			if (property.type === 'boolean') expect(property.description).toMatch(/^Whether /);
 		}
+	});
+
+	it('the class execute() runs the router (what the test context calls)', async () => {
+		const run = createExecuteContext({
+			parameters: { resource: 'service', operation: 'getStatus' },
+			credentials: { werk24Api: { token: 't', apiUrl: 'https://api.w24.co' } },
+			httpRequestWithAuthentication: async () => fullResponse(200, { status_indicator: 'ok' }),
+		});
+		expect(await new Werk24().execute.call(run.context)).toEqual(await run.run());
 	});
 });
