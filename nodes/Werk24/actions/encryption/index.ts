@@ -17,7 +17,8 @@ export const description: INodeProperties[] = [
 				name: 'Generate Key Pair',
 				value: 'generateKeyPair',
 				action: 'Generate a key pair',
-				description: 'Create the RSA keys for a Werk24 Callback Security credential, so Werk24 encrypts your result files',
+				description:
+					'Create the RSA keys for a Werk24 Callback Security credential; the private key is shown only in this execution\'s data',
 			},
 		],
 		default: 'generateKeyPair',
