@@ -63,6 +63,7 @@ export interface N8nStartOptions {
 	/** `npm pack` tarball of this package. */
 	packageTarball: string;
 	credentials?: CredentialJson[];
+	/** Strings in them may hold __N8N_URL__ (e.g. http://127.0.0.1:5678) and __FILES_DIR__, filled in at start. */
 	workflows?: WorkflowJson[];
 	/** Workflow ids to publish once the server is ready. */
 	publish?: string[];
@@ -104,6 +105,7 @@ export interface ExecutionData {
 
 export interface BinaryRef {
 	fileName?: string;
+	fileExtension?: string;
 	mimeType?: string;
 	fileSize?: string;
 	id?: string;
@@ -153,6 +155,25 @@ export class N8nInstance {
 		return this.child.pid ?? 0;
 	}
 
+	/** Resolves when the n8n process exits, for whatever reason, with its exit code (null after a signal). */
+	whenExited(): Promise<number | null> {
+		return this.exited.then(() => this.exitCode ?? null);
+	}
+
+	/** User folders of the instances (of any process) that still run. */
+	static liveUserFolders(): string[] {
+		let entries: string[] = [];
+		try {
+			entries = fs.readdirSync(REGISTRY_DIR);
+		} catch {
+			return [];
+		}
+		return entries.flatMap((entry) => {
+			const userFolder = readRegistryEntry(entry);
+			return userFolder !== undefined && isOurN8n(Number(entry), userFolder) ? [userFolder] : [];
+		});
+	}
+
 	/** Prepares a fresh user folder, imports, starts n8n and waits until it is ready. Cleans up when any step fails. */
 	static async start(options: N8nStartOptions): Promise<N8nInstance> {
 		const userFolder = fs.mkdtempSync(path.join(options.parentDir ?? os.tmpdir(), 'werk24-n8n-'));
@@ -167,7 +188,10 @@ export class N8nInstance {
 
 		const [port, brokerPort] = await distinctFreePorts(2);
 		const env = n8nEnv(options.runtime, userFolder, filesDir, port, brokerPort, options.env);
-		importIntoN8n(options, userFolder, env);
+		const workflows = (options.workflows ?? []).map((workflow) =>
+			fillPlaceholders(workflow, { __N8N_URL__: `http://127.0.0.1:${port}`, __FILES_DIR__: filesDir }),
+		);
+		importIntoN8n(options.runtime, options.credentials ?? [], workflows, userFolder, env);
 
 		const logFile = fs.openSync(path.join(userFolder, 'n8n.log'), 'a');
 		const child = spawn(options.runtime.node, [options.runtime.n8nEntry, 'start'], {
@@ -444,11 +468,26 @@ function installPackage(tarball: string, userFolder: string): void {
 	if (result.status !== 0) throw new Error(`Unpacking ${tarball} failed: ${result.stderr}`);
 }
 
-function importIntoN8n(options: N8nStartOptions, userFolder: string, env: NodeJS.ProcessEnv): void {
+/** Replaces placeholder tokens in every string of a JSON value. */
+export function fillPlaceholders<T>(value: T, values: Record<string, string>): T {
+	return JSON.parse(JSON.stringify(value), (_key, field: unknown) =>
+		typeof field === 'string'
+			? Object.entries(values).reduce((text, [token, replacement]) => text.split(token).join(replacement), field)
+			: field,
+	) as T;
+}
+
+function importIntoN8n(
+	runtime: N8nRuntime,
+	credentials: CredentialJson[],
+	workflows: WorkflowJson[],
+	userFolder: string,
+	env: NodeJS.ProcessEnv,
+): void {
 	const importDir = path.join(userFolder, 'import');
 	fs.mkdirSync(path.join(importDir, 'workflows'), { recursive: true });
 	const cli = (args: string[]): void => {
-		const result = spawnSync(options.runtime.node, [options.runtime.n8nEntry, ...args], {
+		const result = spawnSync(runtime.node, [runtime.n8nEntry, ...args], {
 			cwd: userFolder,
 			env,
 			encoding: 'utf8',
@@ -458,17 +497,19 @@ function importIntoN8n(options: N8nStartOptions, userFolder: string, env: NodeJS
 			throw new Error(`n8n ${args.join(' ')} failed (${result.status ?? result.signal}):\n${result.stdout}\n${result.stderr}`);
 		}
 	};
-	if (options.credentials?.length) {
+	if (credentials.length) {
 		const file = path.join(importDir, 'credentials.json');
-		fs.writeFileSync(file, JSON.stringify(options.credentials, null, 2));
+		fs.writeFileSync(file, JSON.stringify(credentials, null, 2));
 		cli(['import:credentials', `--input=${file}`]);
 	}
-	if (options.workflows?.length) {
-		for (const workflow of options.workflows) {
+	if (workflows.length) {
+		for (const workflow of workflows) {
 			fs.writeFileSync(path.join(importDir, 'workflows', `${workflow.id}.json`), JSON.stringify(workflow, null, 2));
 		}
 		cli(['import:workflow', '--separate', `--input=${path.join(importDir, 'workflows')}`]);
 	}
+	// The credentials file holds plaintext secrets; n8n keeps its own encrypted copy.
+	fs.rmSync(importDir, { recursive: true, force: true });
 }
 
 async function distinctFreePorts(count: number): Promise<number[]> {
@@ -543,14 +584,22 @@ export function reapLeftoverInstances(): number {
 	}
 	for (const entry of entries) {
 		const pid = Number(entry);
-		const userFolder = fs.readFileSync(path.join(REGISTRY_DIR, entry), 'utf8');
-		if (Number.isInteger(pid) && pid > 0 && !ownPids.has(pid) && isOurN8n(pid, userFolder)) {
+		const userFolder = readRegistryEntry(entry);
+		if (userFolder !== undefined && Number.isInteger(pid) && pid > 0 && !ownPids.has(pid) && isOurN8n(pid, userFolder)) {
 			signalGroup(pid, 'SIGKILL');
 			reaped += 1;
 		}
 		if (!ownPids.has(pid)) fs.rmSync(path.join(REGISTRY_DIR, entry), { force: true });
 	}
 	return reaped;
+}
+
+function readRegistryEntry(entry: string): string | undefined {
+	try {
+		return fs.readFileSync(path.join(REGISTRY_DIR, entry), 'utf8');
+	} catch {
+		return undefined;
+	}
 }
 
 function isOurN8n(pid: number, userFolder: string): boolean {
