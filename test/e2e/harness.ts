@@ -10,6 +10,7 @@ import {
 	type WorkflowJson,
 } from '../../scripts/n8nInstance';
 import { ensureN8nRuntime, isInstalled } from '../../scripts/n8nRuntime';
+import { startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox/server';
 import { TARBALL_ENV } from './globalSetup';
 
 /** n8n start-up is 10-16 s on an idle machine; imports add ~4 s each; a busy CI machine needs more. */
@@ -55,6 +56,29 @@ export function useN8n(options: () => InstanceOptions | Promise<InstanceOptions>
 		if (!instance) throw new Error('n8n did not start (see the beforeAll error)');
 		return instance;
 	};
+}
+
+/** A Werk24 sandbox on 127.0.0.1 for the file's cases (no simulated latency unless asked), closed in afterAll. */
+export function useSandbox(options: SandboxOptions = {}): () => Sandbox {
+	let sandbox: Sandbox | undefined;
+	beforeAll(async () => {
+		sandbox = await startSandbox({ port: 0, host: '127.0.0.1', callbackLatencyMs: 0, ...options });
+	});
+	afterAll(async () => {
+		await sandbox?.close();
+	});
+	return () => {
+		if (!sandbox) throw new Error('The sandbox did not start (see the beforeAll error)');
+		return sandbox;
+	};
+}
+
+/** Counts a workflow's executions now, then after `settleMs`; both numbers, to show nothing new started. */
+export async function executionCountAfter(n8n: N8nInstance, workflowId: string, action: () => Promise<void>, settleMs = 2000) {
+	const before = (await n8n.executions(workflowId)).length;
+	await action();
+	await new Promise((resolve) => setTimeout(resolve, settleMs));
+	return { before, after: (await n8n.executions(workflowId)).length };
 }
 
 /** Output items of a node in an execution's run data (first run, first output). */
