@@ -1,6 +1,7 @@
 // One callback POST → a verdict: auth → decode (JSON or encrypted package) → validate → filter. Pure; never throws.
 import * as crypto from 'node:crypto';
 import { decryptPackage } from './crypto';
+import { isAskType } from './asks';
 import { parseMessageBody } from './messages';
 import type { TechreadMessage } from './types';
 
@@ -20,7 +21,7 @@ export interface CallbackConfig {
 	privateKey?: { pem: string; passphrase?: string };
 	/** Empty or absent = all. */
 	messageTypes?: string[];
-	/** Applies to ASK messages; empty or absent = all. */
+	/** Narrows ASK messages of the nine v2 asks; other ask types always pass. Empty or absent = all. */
 	askTypes?: string[];
 }
 
@@ -146,7 +147,11 @@ export function handleCallback(request: CallbackRequest, config: CallbackConfig)
 		const messages = parsed.value.filter(
 			(message) =>
 				wanted(config.messageTypes, message.message_type) &&
-				(message.message_type !== 'ASK' || wanted(config.askTypes, message.message_subtype)),
+				(message.message_type !== 'ASK' ||
+					// Only the nine v2 asks can be selected, so only they can be filtered out: results of v1
+					// or newer asks (sent via Additional Asks) are never dropped silently.
+					!isAskType(message.message_subtype) ||
+					wanted(config.askTypes, message.message_subtype)),
 		);
 		return { status: 200, body: { received: true, emitted: messages.length }, messages };
 	} catch {

@@ -58,7 +58,7 @@ export const properties: INodeProperties[] = [
 		type: 'multiOptions',
 		options: [...ASK_TYPES].sort().map((askType) => ({ name: label(askType), value: askType })),
 		default: [...ASK_TYPES],
-		description: 'Which asks start the workflow (applies to Ask messages)',
+		description: 'Which asks start the workflow (applies to Ask messages). Results of v1 or newer asks sent via Additional Asks always pass.',
 	},
 	{
 		displayName: 'Options',

@@ -222,6 +222,13 @@ describe('handleCallback: filters', () => {
 		expect(verdict.messages.map((m) => m.message_subtype)).toEqual(['STARTED', 'FEATURES', 'COMPLETED']);
 	});
 
+	it('results of v1 or newer asks pass any Ask Types selection (they cannot be selected, so never dropped)', () => {
+		const titleBlock = { ...metaData, message_subtype: 'TITLE_BLOCK' };
+		const newer = { ...metaData, message_subtype: 'SOME_FUTURE_ASK' };
+		const verdict = handleCallback(request(json([titleBlock, newer, metaData])), config({ askTypes: ['FEATURES'] }));
+		expect(verdict.messages.map((m) => m.message_subtype)).toEqual(['TITLE_BLOCK', 'SOME_FUTURE_ASK']);
+	});
+
 	it('everything filtered out → 200 emitted 0', () => {
 		const verdict = handleCallback(request(json(metaData)), config({ messageTypes: ['ERROR'] }));
 		expect(verdict).toEqual({ status: 200, body: { received: true, emitted: 0 }, messages: [] });
