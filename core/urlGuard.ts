@@ -166,7 +166,7 @@ export function checkDownloadUrl(url: string, options?: { apiUrl?: string; allow
 			problems: [
 				{
 					path: 'payload_url',
-					reason: `download host ${parsed.host} is local or private; add it to "Allowed Download Hosts" if you trust it`,
+					reason: `download host ${parsed.host} is local or private`,
 				},
 			],
 		};

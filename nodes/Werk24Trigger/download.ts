@@ -69,7 +69,10 @@ async function fetchGuarded(
 	let current = startUrl;
 	for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
 		const guard = checkDownloadUrl(current, { apiUrl: settings.apiUrl, allowedHosts: settings.allowedHosts });
-		if (!guard.ok) return { ok: false, error: guard.problems[0].reason };
+		if (!guard.ok) {
+			const fix = 'add it to "Allowed Download Hosts" if you trust it, or attach the Werk24 API credential whose API URL serves it';
+			return { ok: false, error: `${guard.problems[0].reason}; ${fix}` };
+		}
 		const options: IHttpRequestOptions = {
 			method: 'GET',
 			url: guard.value.href,

@@ -94,6 +94,7 @@ describe('Download Result Files', () => {
 		expect(fake.httpRequest).not.toHaveBeenCalled();
 		expect(file).toBeUndefined();
 		expect(json.download_error).toMatch(/local or private/);
+		expect(json.download_error).toMatch(/"Allowed Download Hosts"/);
 	});
 
 	it.each(['file:///etc/passwd', 'data:text/plain,hello'])('%s: the envelope check answers 400 before any download', async (url) => {

@@ -54,7 +54,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	if (!allowed.ok) {
 		throw new NodeOperationError(this.getNode(), `"URL" is not a Werk24 result address: ${redactUrl(url)}`, {
 			itemIndex,
-			description: `${allowed.problems.map((problem) => problem.reason).join('; ')}. Use the payload_url of a Werk24 message`,
+			description: `${allowed.problems.map((problem) => problem.reason).join('; ')}. Use the payload_url of a Werk24 message; local or private hosts are fetched only when they are the host of the Werk24 API credential's API URL (e.g. the sandbox)`,
 		});
 	}
 
