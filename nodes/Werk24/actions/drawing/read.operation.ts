@@ -14,6 +14,7 @@ import {
 	CLIENT_VERSION,
 	decryptPackage,
 	describeException,
+	detectDrawingType,
 	readDrawingStreaming,
 	redactUrl,
 	simplifyMessage,
@@ -253,13 +254,16 @@ async function downloadFiles(
 			}
 			bytes = plain.value;
 		}
-		const name = `${message.message_subtype.toLowerCase()}-page-${message.page_number + 1}`;
-		files.set(message, await this.helpers.prepareBinaryData(bytes, fileNameFor(name, downloaded.headers['content-type'], keys !== null)));
+		const name = `${message.message_subtype.toLowerCase()}-page-${message.page_number}`;
+		files.set(message, await this.helpers.prepareBinaryData(bytes, fileNameFor(name, bytes, downloaded.headers['content-type'], keys !== null)));
 	}
 	return files;
 }
 
-function fileNameFor(base: string, contentType: string | undefined, encrypted: boolean): string {
+/** The extension from the (decrypted) bytes first: an encrypted download's Content-Type says nothing about them. */
+function fileNameFor(base: string, bytes: Uint8Array, contentType: string | undefined, encrypted: boolean): string {
+	const detected = detectDrawingType(bytes);
+	if (detected) return `${base}.${detected.extension}`;
 	const type = encrypted ? '' : (contentType ?? '').split(';')[0].trim().toLowerCase();
 	const extension = { 'image/png': 'png', 'image/jpeg': 'jpg', 'application/pdf': 'pdf', 'image/tiff': 'tif' }[type];
 	return extension ? `${base}.${extension}` : base;

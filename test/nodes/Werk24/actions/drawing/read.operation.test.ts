@@ -151,6 +151,8 @@ describe('Drawing → Read and Wait (streaming)', () => {
 		const entry = (item.json.results as Record<string, Array<Record<string, unknown>>>).sheet_images[0];
 		expect(entry).toMatchObject({ page_number: 0, payload_url: PNG_URL, binary_field: 'sheet_images_0' });
 		expect(Buffer.from(item.binary!.sheet_images_0.data, 'base64').equals(loadDrawing('png'))).toBe(true);
+		// File names carry the API's 0-based page_number, like the binary field and the Trigger's files.
+		expect(item.binary!.sheet_images_0.fileName).toBe('sheet_images-page-0.png');
 	});
 
 	it('keeps input order and reads 2 drawings at a time by default', async () => {
