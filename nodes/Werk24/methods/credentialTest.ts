@@ -64,7 +64,7 @@ async function probeApi(credential: ICredentialsDecrypted): Promise<INodeCredent
 		return { status: 'Error', message: `API URL "${apiUrl}" is not a valid URL — keep the default ${DEFAULT_API_URL}` };
 	}
 	if (probeUrl.protocol !== 'https:' && probeUrl.protocol !== 'http:') {
-		return { status: 'Error', message: `API URL must start with https:// (got ${probeUrl.protocol}//)` };
+		return { status: 'Error', message: `API URL must start with https:// or http:// (got ${probeUrl.protocol}//)` };
 	}
 
 	let status: number;

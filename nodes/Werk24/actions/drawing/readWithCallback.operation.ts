@@ -168,7 +168,7 @@ function readCallbackUrl(this: IExecuteFunctions, itemIndex: number, apiUrl: str
 		});
 	}
 	if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-		throw new NodeOperationError(this.getNode(), `"Callback URL" must start with https:// (got ${url.protocol}//)`, {
+		throw new NodeOperationError(this.getNode(), `"Callback URL" must start with https:// or http:// (got ${url.protocol}//)`, {
 			itemIndex,
 			description: 'Werk24 delivers results by HTTPS POST. Paste the Production URL of your Werk24 Trigger',
 		});

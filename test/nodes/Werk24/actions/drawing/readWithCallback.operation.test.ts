@@ -290,7 +290,7 @@ describe('Drawing → Submit preflight: every check fails before any network cal
 
 	it('callback URL with another scheme', async () => {
 		const error = await preflight({ callbackUrl: 'ftp://n8n.example.com/x' });
-		expect(error.message).toMatch(/must start with https:\/\//);
+		expect(error.message).toMatch(/must start with https:\/\/ or http:\/\//);
 	});
 
 	it('no ask at all', async () => {
