@@ -127,6 +127,8 @@ export function freePort(): Promise<number> {
 
 export class N8nInstance {
 	readonly baseUrl: string;
+	/** How long the CLI imports took and how long `n8n start` took to report readiness (ms). */
+	readonly timings = { importMs: 0, readyMs: 0 };
 	private apiKey = '';
 	private cookie = '';
 	private readonly browserId = randomUUID();
@@ -178,20 +180,26 @@ export class N8nInstance {
 	static async start(options: N8nStartOptions): Promise<N8nInstance> {
 		const userFolder = fs.mkdtempSync(path.join(options.parentDir ?? os.tmpdir(), 'werk24-n8n-'));
 		const filesDir = path.join(userFolder, 'files');
-		fs.mkdirSync(filesDir, { recursive: true });
-		for (const [name, content] of Object.entries(options.files ?? {})) {
-			const target = path.join(filesDir, name);
-			fs.mkdirSync(path.dirname(target), { recursive: true });
-			fs.writeFileSync(target, content);
-		}
-		installPackage(options.packageTarball, userFolder);
-
 		const [port, brokerPort] = await distinctFreePorts(2);
 		const env = n8nEnv(options.runtime, userFolder, filesDir, port, brokerPort, options.env);
-		const workflows = (options.workflows ?? []).map((workflow) =>
-			fillPlaceholders(workflow, { __N8N_URL__: `http://127.0.0.1:${port}`, __FILES_DIR__: filesDir }),
-		);
-		importIntoN8n(options.runtime, options.credentials ?? [], workflows, userFolder, env);
+		const importStarted = Date.now();
+		try {
+			fs.mkdirSync(filesDir, { recursive: true });
+			for (const [name, content] of Object.entries(options.files ?? {})) {
+				const target = path.join(filesDir, name);
+				fs.mkdirSync(path.dirname(target), { recursive: true });
+				fs.writeFileSync(target, content);
+			}
+			installPackage(options.packageTarball, userFolder);
+			const workflows = (options.workflows ?? []).map((workflow) =>
+				fillPlaceholders(workflow, { __N8N_URL__: `http://127.0.0.1:${port}`, __FILES_DIR__: filesDir }),
+			);
+			importIntoN8n(options.runtime, options.credentials ?? [], workflows, userFolder, env);
+		} catch (error) {
+			fs.rmSync(userFolder, { recursive: true, force: true });
+			throw error;
+		}
+		const importMs = Date.now() - importStarted;
 
 		const logFile = fs.openSync(path.join(userFolder, 'n8n.log'), 'a');
 		const child = spawn(options.runtime.node, [options.runtime.n8nEntry, 'start'], {
@@ -201,6 +209,8 @@ export class N8nInstance {
 			stdio: ['ignore', 'pipe', 'pipe'],
 		});
 		const instance = new N8nInstance(port, userFolder, filesDir, options.owner ?? DEFAULT_OWNER, child);
+		instance.timings.importMs = importMs;
+		const spawned = Date.now();
 		register(instance.pid, userFolder);
 		const onLine = (line: string): void => {
 			fs.writeSync(logFile, `${line}\n`);
@@ -214,6 +224,7 @@ export class N8nInstance {
 
 		try {
 			await instance.waitUntilReady();
+			instance.timings.readyMs = Date.now() - spawned;
 			await instance.setUpOwnerAndApiKey();
 			for (const id of options.publish ?? []) await instance.publish(id);
 		} catch (error) {

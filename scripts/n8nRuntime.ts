@@ -23,6 +23,9 @@ const SOURCE_DIR = path.join(__dirname, 'n8n-runtime');
 const READY_MARKER = '.werk24-runtime-ready';
 const NPM_CI_MARKER = '.werk24-npm-ci-done';
 const LOCK_POLL_MS = 1000;
+/** node-gyp needs these to compile sqlite3 (any one name of each group). */
+const BUILD_TOOLS = [['python3', 'python'], ['make'], ['g++', 'c++', 'clang++']];
+const BUILD_TOOLS_HINT = 'Compiling sqlite3 needs python3, make and a C++ compiler (Debian/Ubuntu: apt-get install -y python3 make g++).';
 
 export interface N8nRuntime {
 	/** The runtime folder (holds package.json, package-lock.json, node_modules). */
@@ -120,6 +123,10 @@ async function install(dir: string, log: Log): Promise<void> {
 	}
 
 	const rebuildStarted = Date.now();
+	const missingTools = BUILD_TOOLS.filter((tools) => !tools.some(isOnPath)).map((tools) => tools[0]);
+	if (missingTools.length) {
+		log(`Warning: ${missingTools.join(', ')} not found; compiling sqlite3 will fail unless a prebuilt binary can be downloaded. ${BUILD_TOOLS_HINT}`);
+	}
 	log('Compiling sqlite3 for Node 24 (about 1-2 minutes)');
 	await runLogged(findOnPath('npm'), ['rebuild', 'sqlite3'], {
 		cwd: dir,
@@ -132,6 +139,8 @@ async function install(dir: string, log: Log): Promise<void> {
 		log,
 		label: 'sqlite3 rebuild',
 		started: rebuildStarted,
+	}).catch((error: Error) => {
+		throw new Error(`${error.message}\n${BUILD_TOOLS_HINT}`);
 	});
 	await runLogged(runtime.node, ['-e', "require('sqlite3'); require('isolated-vm')"], {
 		cwd: dir,
@@ -236,6 +245,15 @@ function readMarker(file: string): string | undefined {
 		return fs.readFileSync(file, 'utf8').trim();
 	} catch {
 		return undefined;
+	}
+}
+
+function isOnPath(command: string): boolean {
+	try {
+		findOnPath(command);
+		return true;
+	} catch {
+		return false;
 	}
 }
 

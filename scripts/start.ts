@@ -90,7 +90,10 @@ async function main(): Promise<number> {
 	});
 	fs.rmSync(path.dirname(tarball), { recursive: true, force: true });
 	await waitForDemoWebhooks(n8n);
-	say(`n8n ready on ${n8n.baseUrl} after ${elapsed(n8nStarted)}; workflows published.`);
+	say(
+		`n8n ready on ${n8n.baseUrl} after ${elapsed(n8nStarted)} (import ${(n8n.timings.importMs / 1000).toFixed(1)} s, ` +
+			`start-up to readiness ${(n8n.timings.readyMs / 1000).toFixed(1)} s); workflows published.`,
+	);
 
 	say('\nSubmitting the sample drawing (flange-2-pages.pdf) through "Werk24 · submit drawing"…');
 	const submitted = await submitSample(n8n);
