@@ -23,7 +23,8 @@ export const PACKAGE_NAME = 'n8n-nodes-werk24';
 /** Fixed so a kept user folder can be restarted; it protects throwaway local data only. */
 const ENCRYPTION_KEY = 'werk24-local-n8n-encryption-key-0001';
 const DISABLED_MODULES = 'mcp-registry,instance-ai,agents,workflow-builder,chat-hub';
-const REGISTRY_DIR = path.join(os.tmpdir(), 'n8n-nodes-werk24-instances');
+/** Registry of running instances: one file per PID holding its user folder. */
+export const REGISTRY_DIR = path.join(os.tmpdir(), 'n8n-nodes-werk24-instances');
 const READY_TIMEOUT_MS = 180_000;
 const STOP_GRACE_MS = 15_000;
 
