@@ -11,20 +11,18 @@
  * started: SIGTERM, then SIGKILL when it hangs. A registry of running instances lets a later run (or the exit
  * handler) remove processes a crashed run left behind. Never kill by name.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { cleanEnv, type N8nRuntime } from './n8nRuntime';
+import { distinctFreePorts, forwardLines, liveUserFolders, register, signalGroup, unregister } from './n8nProcesses';
+import type { N8nRuntime } from './n8nRuntime';
+import { fillPlaceholders, importIntoN8n, installPackage, n8nEnv, type CredentialJson, type WorkflowJson } from './n8nUserFolder';
 
-export const PACKAGE_NAME = 'n8n-nodes-werk24';
-/** Fixed so a kept user folder can be restarted; it protects throwaway local data only. */
-const ENCRYPTION_KEY = 'werk24-local-n8n-encryption-key-0001';
-const DISABLED_MODULES = 'mcp-registry,instance-ai,agents,workflow-builder,chat-hub';
-/** Registry of running instances: one file per PID holding its user folder. */
-export const REGISTRY_DIR = path.join(os.tmpdir(), 'n8n-nodes-werk24-instances');
+export { freePort, reapLeftoverInstances, REGISTRY_DIR } from './n8nProcesses';
+export { fillPlaceholders, PACKAGE_NAME, type CredentialJson, type WorkflowJson } from './n8nUserFolder';
+
 const READY_TIMEOUT_MS = 180_000;
 const STOP_GRACE_MS = 15_000;
 
@@ -41,23 +39,6 @@ export const DEFAULT_OWNER: N8nOwner = {
 	firstName: 'Local',
 	lastName: 'Owner',
 };
-
-/** A workflow in n8n's import format; `id` is required so webhook URLs and API calls are predictable. */
-export interface WorkflowJson {
-	id: string;
-	name: string;
-	nodes: Array<Record<string, unknown>>;
-	connections: Record<string, unknown>;
-	[key: string]: unknown;
-}
-
-/** A credential in n8n's import format: plaintext `data`, encrypted by n8n on import. */
-export interface CredentialJson {
-	id: string;
-	name: string;
-	type: string;
-	data: Record<string, unknown>;
-}
 
 export interface N8nStartOptions {
 	runtime: N8nRuntime;
@@ -113,18 +94,6 @@ export interface BinaryRef {
 	data?: string;
 }
 
-/** Picks a free TCP port on 127.0.0.1 (closed again before n8n binds it). */
-export function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const server = net.createServer();
-		server.unref();
-		server.on('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address() as net.AddressInfo;
-			server.close(() => resolve(port));
-		});
-	});
-}
 
 export class N8nInstance {
 	readonly baseUrl: string;
@@ -165,16 +134,7 @@ export class N8nInstance {
 
 	/** User folders of the instances (of any process) that still run. */
 	static liveUserFolders(): string[] {
-		let entries: string[] = [];
-		try {
-			entries = fs.readdirSync(REGISTRY_DIR);
-		} catch {
-			return [];
-		}
-		return entries.flatMap((entry) => {
-			const userFolder = readRegistryEntry(entry);
-			return userFolder !== undefined && isOurN8n(Number(entry), userFolder) ? [userFolder] : [];
-		});
+		return liveUserFolders();
 	}
 
 	/** Prepares a fresh user folder, imports, starts n8n and waits until it is ready. Cleans up when any step fails. */
@@ -432,194 +392,6 @@ export class N8nInstance {
 	}
 }
 
-function n8nEnv(
-	runtime: N8nRuntime,
-	userFolder: string,
-	filesDir: string,
-	port: number,
-	brokerPort: number,
-	extra: Record<string, string> = {},
-): NodeJS.ProcessEnv {
-	const inherited = cleanEnv();
-	for (const key of Object.keys(inherited)) {
-		// Settings of a developer's own n8n must not leak into this one.
-		if (/^(N8N_|DB_|WEBHOOK_URL$|EXECUTIONS_|NODE_OPTIONS$|NODE_ENV$)/.test(key)) delete inherited[key];
-	}
-	return {
-		...inherited,
-		PATH: `${runtime.binDir}${path.delimiter}${process.env.PATH ?? ''}`,
-		NODE_ENV: 'production',
-		N8N_USER_FOLDER: userFolder,
-		DB_TYPE: 'sqlite',
-		N8N_PORT: String(port),
-		N8N_LISTEN_ADDRESS: '127.0.0.1',
-		N8N_HOST: '127.0.0.1',
-		N8N_PROTOCOL: 'http',
-		N8N_WEBHOOK_URL: `http://127.0.0.1:${port}/`,
-		N8N_EDITOR_BASE_URL: `http://127.0.0.1:${port}/`,
-		N8N_RUNNERS_BROKER_PORT: String(brokerPort),
-		N8N_ENCRYPTION_KEY: ENCRYPTION_KEY,
-		N8N_DIAGNOSTICS_ENABLED: 'false',
-		N8N_PERSONALIZATION_ENABLED: 'false',
-		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
-		N8N_TEMPLATES_ENABLED: 'false',
-		N8N_HIRING_BANNER_ENABLED: 'false',
-		N8N_SECURE_COOKIE: 'false',
-		N8N_DISABLED_MODULES: DISABLED_MODULES,
-		N8N_RESTRICT_FILE_ACCESS_TO: filesDir,
-		GENERIC_TIMEZONE: 'UTC',
-		...extra,
-	};
-}
-
-/** Unpacks the tarball as n8n does for a community package: <userFolder>/.n8n/nodes/node_modules/<name>. */
-function installPackage(tarball: string, userFolder: string): void {
-	const target = path.join(userFolder, '.n8n', 'nodes', 'node_modules', PACKAGE_NAME);
-	fs.mkdirSync(target, { recursive: true });
-	const result = spawnSync('tar', ['-xzf', tarball, '-C', target, '--strip-components=1'], { encoding: 'utf8' });
-	if (result.status !== 0) throw new Error(`Unpacking ${tarball} failed: ${result.stderr}`);
-}
-
-/** Replaces placeholder tokens in every string of a JSON value. */
-export function fillPlaceholders<T>(value: T, values: Record<string, string>): T {
-	return JSON.parse(JSON.stringify(value), (_key, field: unknown) =>
-		typeof field === 'string'
-			? Object.entries(values).reduce((text, [token, replacement]) => text.split(token).join(replacement), field)
-			: field,
-	) as T;
-}
-
-function importIntoN8n(
-	runtime: N8nRuntime,
-	credentials: CredentialJson[],
-	workflows: WorkflowJson[],
-	userFolder: string,
-	env: NodeJS.ProcessEnv,
-): void {
-	const importDir = path.join(userFolder, 'import');
-	fs.mkdirSync(path.join(importDir, 'workflows'), { recursive: true });
-	const cli = (args: string[]): void => {
-		const result = spawnSync(runtime.node, [runtime.n8nEntry, ...args], {
-			cwd: userFolder,
-			env,
-			encoding: 'utf8',
-			timeout: 120_000,
-		});
-		if (result.status !== 0) {
-			throw new Error(`n8n ${args.join(' ')} failed (${result.status ?? result.signal}):\n${result.stdout}\n${result.stderr}`);
-		}
-	};
-	if (credentials.length) {
-		const file = path.join(importDir, 'credentials.json');
-		fs.writeFileSync(file, JSON.stringify(credentials, null, 2));
-		cli(['import:credentials', `--input=${file}`]);
-	}
-	if (workflows.length) {
-		for (const workflow of workflows) {
-			fs.writeFileSync(path.join(importDir, 'workflows', `${workflow.id}.json`), JSON.stringify(workflow, null, 2));
-		}
-		cli(['import:workflow', '--separate', `--input=${path.join(importDir, 'workflows')}`]);
-	}
-	// The credentials file holds plaintext secrets; n8n keeps its own encrypted copy.
-	fs.rmSync(importDir, { recursive: true, force: true });
-}
-
-async function distinctFreePorts(count: number): Promise<number[]> {
-	const ports = new Set<number>();
-	while (ports.size < count) ports.add(await freePort());
-	return [...ports];
-}
-
-function forwardLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
-	let buffer = '';
-	stream.setEncoding('utf8');
-	stream.on('data', (chunk: string) => {
-		buffer += chunk;
-		let newline: number;
-		while ((newline = buffer.indexOf('\n')) >= 0) {
-			onLine(buffer.slice(0, newline));
-			buffer = buffer.slice(newline + 1);
-		}
-	});
-	stream.on('end', () => buffer && onLine(buffer));
-}
-
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-	if (pid <= 0) return;
-	try {
-		process.kill(-pid, signal);
-	} catch (error) {
-		if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
-	}
-}
-
 function delay(ms: number): Promise<void> {
 	return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-// Registry of running instances: <tmp>/n8n-nodes-werk24-instances/<pid> holds the user folder.
-const ownPids = new Set<number>();
-let exitHookInstalled = false;
-
-function register(pid: number, userFolder: string): void {
-	fs.mkdirSync(REGISTRY_DIR, { recursive: true });
-	fs.writeFileSync(path.join(REGISTRY_DIR, String(pid)), userFolder);
-	if (!exitHookInstalled) process.once('exit', killOwnInstances);
-	exitHookInstalled = true;
-	ownPids.add(pid);
-}
-
-function unregister(pid: number): void {
-	ownPids.delete(pid);
-	fs.rmSync(path.join(REGISTRY_DIR, String(pid)), { force: true });
-}
-
-/** Last resort when the process exits without stop() (a test runner tearing down, an uncaught error). */
-function killOwnInstances(): void {
-	for (const pid of ownPids) {
-		signalGroup(pid, 'SIGKILL');
-		fs.rmSync(path.join(REGISTRY_DIR, String(pid)), { force: true });
-	}
-}
-
-/**
- * Kills instances that an earlier, crashed run left behind: a registered PID whose process group leader is still
- * an n8n started from a werk24 user folder. Returns how many were found.
- */
-export function reapLeftoverInstances(): number {
-	let reaped = 0;
-	let entries: string[] = [];
-	try {
-		entries = fs.readdirSync(REGISTRY_DIR);
-	} catch {
-		return 0;
-	}
-	for (const entry of entries) {
-		const pid = Number(entry);
-		const userFolder = readRegistryEntry(entry);
-		if (userFolder !== undefined && Number.isInteger(pid) && pid > 0 && !ownPids.has(pid) && isOurN8n(pid, userFolder)) {
-			signalGroup(pid, 'SIGKILL');
-			reaped += 1;
-		}
-		if (!ownPids.has(pid)) fs.rmSync(path.join(REGISTRY_DIR, entry), { force: true });
-	}
-	return reaped;
-}
-
-function readRegistryEntry(entry: string): string | undefined {
-	try {
-		return fs.readFileSync(path.join(REGISTRY_DIR, entry), 'utf8');
-	} catch {
-		return undefined;
-	}
-}
-
-function isOurN8n(pid: number, userFolder: string): boolean {
-	try {
-		const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-		const cwd = fs.readlinkSync(`/proc/${pid}/cwd`);
-		return cmdline.includes('n8n') && cwd === userFolder;
-	} catch {
-		return false;
-	}
 }

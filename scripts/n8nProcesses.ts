@@ -1,0 +1,134 @@
+/**
+ * Processes of the local n8n instances: free ports, output lines, signals to a process group, and a registry of
+ * running instances (<tmp>/n8n-nodes-werk24-instances/<pid> holds the user folder) so a later run or the exit
+ * handler can remove what a crashed run left behind. Processes are only ever addressed by PID, never by name.
+ */
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export const REGISTRY_DIR = path.join(os.tmpdir(), 'n8n-nodes-werk24-instances');
+
+/** Picks a free TCP port on 127.0.0.1 (closed again before n8n binds it). */
+export function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const server = net.createServer();
+		server.unref();
+		server.on('error', reject);
+		server.listen(0, '127.0.0.1', () => {
+			const { port } = server.address() as net.AddressInfo;
+			server.close(() => resolve(port));
+		});
+	});
+}
+
+export async function distinctFreePorts(count: number): Promise<number[]> {
+	const ports = new Set<number>();
+	while (ports.size < count) ports.add(await freePort());
+	return [...ports];
+}
+
+export function forwardLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
+	let buffer = '';
+	stream.setEncoding('utf8');
+	stream.on('data', (chunk: string) => {
+		buffer += chunk;
+		let newline: number;
+		while ((newline = buffer.indexOf('\n')) >= 0) {
+			onLine(buffer.slice(0, newline));
+			buffer = buffer.slice(newline + 1);
+		}
+	});
+	stream.on('end', () => buffer && onLine(buffer));
+}
+
+export function signalGroup(pid: number, signal: NodeJS.Signals): void {
+	if (pid <= 0) return;
+	try {
+		process.kill(-pid, signal);
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+	}
+}
+
+
+const ownPids = new Set<number>();
+let exitHookInstalled = false;
+
+export function register(pid: number, userFolder: string): void {
+	fs.mkdirSync(REGISTRY_DIR, { recursive: true });
+	fs.writeFileSync(path.join(REGISTRY_DIR, String(pid)), userFolder);
+	if (!exitHookInstalled) process.once('exit', killOwnInstances);
+	exitHookInstalled = true;
+	ownPids.add(pid);
+}
+
+export function unregister(pid: number): void {
+	ownPids.delete(pid);
+	fs.rmSync(path.join(REGISTRY_DIR, String(pid)), { force: true });
+}
+
+/** Last resort when the process exits without stop() (a test runner tearing down, an uncaught error). */
+function killOwnInstances(): void {
+	for (const pid of ownPids) {
+		signalGroup(pid, 'SIGKILL');
+		fs.rmSync(path.join(REGISTRY_DIR, String(pid)), { force: true });
+	}
+}
+
+/**
+ * Kills instances that an earlier, crashed run left behind: a registered PID whose process group leader is still
+ * an n8n started from a werk24 user folder. Returns how many were found.
+ */
+export function reapLeftoverInstances(): number {
+	let reaped = 0;
+	let entries: string[] = [];
+	try {
+		entries = fs.readdirSync(REGISTRY_DIR);
+	} catch {
+		return 0;
+	}
+	for (const entry of entries) {
+		const pid = Number(entry);
+		const userFolder = readRegistryEntry(entry);
+		if (userFolder !== undefined && Number.isInteger(pid) && pid > 0 && !ownPids.has(pid) && isOurN8n(pid, userFolder)) {
+			signalGroup(pid, 'SIGKILL');
+			reaped += 1;
+		}
+		if (!ownPids.has(pid)) fs.rmSync(path.join(REGISTRY_DIR, entry), { force: true });
+	}
+	return reaped;
+}
+
+function readRegistryEntry(entry: string): string | undefined {
+	try {
+		return fs.readFileSync(path.join(REGISTRY_DIR, entry), 'utf8');
+	} catch {
+		return undefined;
+	}
+}
+
+function isOurN8n(pid: number, userFolder: string): boolean {
+	try {
+		const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+		const cwd = fs.readlinkSync(`/proc/${pid}/cwd`);
+		return cmdline.includes('n8n') && cwd === userFolder;
+	} catch {
+		return false;
+	}
+}
+
+/** User folders of the instances (of any process) that still run. */
+export function liveUserFolders(): string[] {
+	let entries: string[] = [];
+	try {
+		entries = fs.readdirSync(REGISTRY_DIR);
+	} catch {
+		return [];
+	}
+	return entries.flatMap((entry) => {
+		const userFolder = readRegistryEntry(entry);
+		return userFolder !== undefined && isOurN8n(Number(entry), userFolder) ? [userFolder] : [];
+	});
+}
