@@ -16,7 +16,7 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { distinctFreePorts, forwardLines, liveUserFolders, register, signalGroup, unregister } from './n8nProcesses';
+import { distinctFreePorts, forwardLines, liveUserFolders, register, signalGroup, startGuard, unregister } from './n8nProcesses';
 import type { N8nRuntime } from './n8nRuntime';
 import { fillPlaceholders, importIntoN8n, installPackage, n8nEnv, type CredentialJson, type WorkflowJson } from './n8nUserFolder';
 
@@ -106,6 +106,7 @@ export class N8nInstance {
 	private exited: Promise<void>;
 	private exitCode: number | null | undefined;
 	private stopping: Promise<void> | undefined;
+	private releaseGuard: () => void = () => undefined;
 
 	private constructor(
 		readonly port: number,
@@ -173,6 +174,7 @@ export class N8nInstance {
 		instance.timings.importMs = importMs;
 		const spawned = Date.now();
 		register(instance.pid, userFolder);
+		instance.releaseGuard = startGuard(instance.pid);
 		const onLine = (line: string): void => {
 			fs.writeSync(logFile, `${line}\n`);
 			instance.logTail.push(line);
@@ -281,6 +283,7 @@ export class N8nInstance {
 			this.child.stdout?.destroy();
 			this.child.stderr?.destroy();
 			unregister(this.pid);
+			this.releaseGuard();
 		})();
 		return this.stopping;
 	}

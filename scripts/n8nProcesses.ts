@@ -3,6 +3,7 @@
  * running instances (<tmp>/n8n-nodes-werk24-instances/<pid> holds the user folder) so a later run or the exit
  * handler can remove what a crashed run left behind. Processes are only ever addressed by PID, never by name.
  */
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -43,6 +44,40 @@ export function forwardLines(stream: NodeJS.ReadableStream, onLine: (line: strin
 	stream.on('end', () => buffer && onLine(buffer));
 }
 
+/**
+ * A tiny detached guard process that outlives its parent: when the parent dies (Ctrl+C on a test run, a killed
+ * CI job) the pipe on its stdin closes, and it stops n8n's process group (SIGTERM, SIGKILL after 15 s). It exits
+ * by itself once the group is gone. Returns the function that releases it after a normal stop.
+ */
+const GUARD_SCRIPT = `
+const group = -Number(process.argv[1]);
+const alive = () => { try { process.kill(group, 0); return true; } catch (error) { return error.code === 'EPERM'; } };
+const signal = (name) => { try { process.kill(group, name); } catch {} };
+let stopping = false;
+const stop = () => {
+	if (stopping) return;
+	stopping = true;
+	signal('SIGTERM');
+	const since = Date.now();
+	setInterval(() => {
+		if (!alive()) process.exit(0);
+		if (Date.now() - since > 15000) { signal('SIGKILL'); process.exit(0); }
+	}, 200);
+};
+process.stdin.on('end', stop).on('error', stop).resume();
+setInterval(() => { if (!alive()) process.exit(0); }, 2000);
+`;
+
+export function startGuard(pid: number): () => void {
+	const guard = spawn(process.execPath, ['-e', GUARD_SCRIPT, String(pid)], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
+	guard.unref();
+	const stdin = guard.stdin as (NodeJS.WritableStream & { unref?: () => void }) | null;
+	stdin?.unref?.();
+	return () => {
+		stdin?.end();
+	};
+}
+
 export function signalGroup(pid: number, signal: NodeJS.Signals): void {
 	if (pid <= 0) return;
 	try {
@@ -52,16 +87,36 @@ export function signalGroup(pid: number, signal: NodeJS.Signals): void {
 	}
 }
 
-
 const ownPids = new Set<number>();
-let exitHookInstalled = false;
+let hooksInstalled = false;
+const FATAL_SIGNALS: Array<[NodeJS.Signals, number]> = [
+	['SIGINT', 130],
+	['SIGTERM', 143],
+	['SIGHUP', 129],
+];
 
 export function register(pid: number, userFolder: string): void {
 	fs.mkdirSync(REGISTRY_DIR, { recursive: true });
 	fs.writeFileSync(path.join(REGISTRY_DIR, String(pid)), userFolder);
-	if (!exitHookInstalled) process.once('exit', killOwnInstances);
-	exitHookInstalled = true;
+	if (!hooksInstalled) installHooks();
 	ownPids.add(pid);
+}
+
+/**
+ * n8n runs detached (its own process group), so it would outlive a parent killed by Ctrl+C or a closed terminal.
+ * Kill our instances on exit, and on those signals unless the program handles them itself (npm start stops n8n
+ * gracefully in its own handler).
+ */
+function installHooks(): void {
+	hooksInstalled = true;
+	process.once('exit', killOwnInstances);
+	for (const [signal, exitCode] of FATAL_SIGNALS) {
+		if (process.listenerCount(signal) > 0) continue;
+		process.once(signal, () => {
+			killOwnInstances();
+			process.exit(exitCode);
+		});
+	}
 }
 
 export function unregister(pid: number): void {

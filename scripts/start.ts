@@ -70,6 +70,7 @@ async function main(): Promise<number> {
 	const started = Date.now();
 	process.on('SIGINT', onSignal);
 	process.on('SIGTERM', onSignal);
+	process.on('SIGHUP', onSignal);
 
 	say('Building and packing n8n-nodes-werk24…');
 	const tarball = buildAndPack();
