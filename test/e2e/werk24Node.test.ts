@@ -1,8 +1,8 @@
 /**
  * The Werk24 node's other operations and its failures inside real n8n workflows, against the sandbox:
  * a rejected license token (401), a drawing over 10 MB (413) and a file that is no drawing (415) end the
- * execution with our messages; Get Status returns the service status; Download File fetches an encrypted result
- * file and hands the decrypted drawing image to the next node.
+ * execution with our messages, and so does an upload the service refuses in Read and Wait; Get Status returns the
+ * service status; Download File fetches an encrypted result file and hands the decrypted image to the next node.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -22,6 +22,7 @@ const keys = generateKeyPair();
 const API = { id: 'nodeApi', name: 'Werk24 API' };
 const BAD_API = { id: 'nodeBadApi', name: 'Werk24 API (wrong token)' };
 const CALLBACK = { id: 'nodeCallback', name: 'Werk24 Callback Security' };
+const REJECTING_API = { id: 'nodeRejectingApi', name: 'Werk24 API (uploads rejected)' };
 
 /** Webhook (answers with the last node's output) → Read Files from Disk (`file` from the request body) → … */
 function webhookReading(id: string, webhookPath: string, last: Array<Record<string, unknown>>): WorkflowJson {
@@ -55,6 +56,16 @@ function submitNode(credential: { id: string; name: string }): Record<string, un
 
 const submit = webhookReading('nodeSubmit', 'w24-submit', [submitNode(API)]);
 const submitWrongToken = webhookReading('nodeSubmitWrongToken', 'w24-submit-wrong-token', [submitNode(BAD_API)]);
+const readRejected = webhookReading('nodeReadRejected', 'w24-read-rejected', [
+	node(
+		'Werk24',
+		'n8n-nodes-werk24.werk24',
+		1,
+		{ resource: 'drawing', operation: 'read', binaryPropertyName: 'data', asks: ['META_DATA'], options: {} },
+		[440, 0],
+		{ credentials: { werk24Api: REJECTING_API } },
+	),
+]);
 const status = workflow(
 	'nodeStatus',
 	'nodeStatus',
@@ -102,10 +113,16 @@ async function post(url: string, body: unknown): Promise<{ status: number; json:
 
 describe('Werk24 node operations and errors in a real n8n', () => {
 	const sandbox = useSandbox();
+	const rejectingSandbox = useSandbox({ faults: { rejectUpload: 1 } });
 	const n8n = useN8n(() => {
 		const credentials: CredentialJson[] = [
 			{ ...API, type: 'werk24Api', data: { token: sandbox().token, apiUrl: sandbox().url, streamingUrl: sandbox().streamingUrl } },
 			{ ...BAD_API, type: 'werk24Api', data: { token: 'not-the-sandbox-token', apiUrl: sandbox().url, streamingUrl: sandbox().streamingUrl } },
+			{
+				...REJECTING_API,
+				type: 'werk24Api',
+				data: { token: rejectingSandbox().token, apiUrl: rejectingSandbox().url, streamingUrl: rejectingSandbox().streamingUrl },
+			},
 			{
 				...CALLBACK,
 				type: 'werk24CallbackApi',
@@ -114,8 +131,8 @@ describe('Werk24 node operations and errors in a real n8n', () => {
 		];
 		return {
 			credentials,
-			workflows: [submit, submitWrongToken, status, download],
-			publish: [submit.id, submitWrongToken.id, status.id, download.id],
+			workflows: [submit, submitWrongToken, readRejected, status, download],
+			publish: [submit.id, submitWrongToken.id, readRejected.id, status.id, download.id],
 			files: {
 				'bushing.png': fs.readFileSync(path.join(SAMPLES_DIR, 'bushing.png')),
 				'too-large.pdf': pdfOfSize(10 * 1024 * 1024 + 1),
@@ -126,7 +143,7 @@ describe('Werk24 node operations and errors in a real n8n', () => {
 	const webhook = (webhookPath: string) => `${n8n().baseUrl}/webhook/${webhookPath}`;
 
 	beforeAll(async () => {
-		for (const webhookPath of ['w24-submit', 'w24-submit-wrong-token', 'w24-status']) await n8n().waitForWebhook(webhook(webhookPath));
+		for (const webhookPath of ['w24-submit', 'w24-submit-wrong-token', 'w24-read-rejected', 'w24-status']) await n8n().waitForWebhook(webhook(webhookPath));
 		await n8n().waitForWebhook(n8n().webhookUrl(TRIGGER_WEBHOOK_ID, 'callback'));
 	});
 
@@ -166,6 +183,14 @@ describe('Werk24 node operations and errors in a real n8n', () => {
 		expect(error.message).toMatch(/^Drawing is not a PDF, PNG, JPEG or TIFF file \(it looks like a? ?ZIP/i);
 		expect(error.description).toMatch(/PDF, PNG, JPEG and TIFF/);
 		expect(sandbox().context.requests.size).toBe(requestsBefore);
+	});
+
+	it('Read and Wait: an upload the service refuses (400) ends the execution as werk24-python reports it', async () => {
+		const execution = await failedRun(readRejected.id, 'w24-read-rejected', 'bushing.png');
+		const error = execution.data!.resultData.error!;
+		expect(error.message).toMatch(/^Werk24 rejected the drawing upload as too large \(HTTP 400\)/);
+		expect(error.description).toMatch(/up to 10 MB/);
+		expect(rejectingSandbox().context.requests.size).toBe(1); // it got as far as the upload
 	});
 
 	it('Get Status returns the service status as the API reports it', async () => {
