@@ -103,7 +103,7 @@ async function install(dir: string, log: Log): Promise<void> {
 	fs.mkdirSync(dir, { recursive: true });
 	const started = Date.now();
 	log(`Installing n8n ${runtime.n8nVersion} and Node 24 into ${dir}`);
-	log('First run only: this takes several minutes (about 3-7, most of it unpacking ~2.8 GB). Log: ' + logFile);
+	log('First run only: this takes several minutes (4-10 on a 2-core machine, most of it unpacking ~2.8 GB). Log: ' + logFile);
 
 	const npmCiDone = readMarker(path.join(dir, NPM_CI_MARKER)) === hash;
 	if (!npmCiDone) {
