@@ -22,9 +22,14 @@ export function buildPackage(): void {
 	run('npm', ['run', 'build'], PROJECT_ROOT);
 }
 
+const PACK_PREFIX = 'werk24-pack-';
+/** No test run or demo start takes this long; older pack folders are leftovers. */
+const STALE_PACK_MS = 6 * 60 * 60 * 1000;
+
 /** Packs the built project into a fresh temp folder and returns the tarball's path. */
 export function packPackage(): string {
-	const destination = fs.mkdtempSync(path.join(os.tmpdir(), 'werk24-pack-'));
+	removeStalePacks();
+	const destination = fs.mkdtempSync(path.join(os.tmpdir(), PACK_PREFIX));
 	const output = run('npm', ['pack', '--json', '--pack-destination', destination], PROJECT_ROOT);
 	const [packed] = JSON.parse(output.slice(output.indexOf('['))) as Array<{ filename: string }>;
 	const tarball = path.join(destination, packed.filename);
@@ -36,4 +41,17 @@ export function packPackage(): string {
 export function buildAndPack(): string {
 	buildPackage();
 	return packPackage();
+}
+
+/** The e2e suite keeps its tarball for the whole run and has no teardown hook; tidy up on the next pack instead. */
+function removeStalePacks(): void {
+	for (const entry of fs.readdirSync(os.tmpdir())) {
+		if (!entry.startsWith(PACK_PREFIX)) continue;
+		const folder = path.join(os.tmpdir(), entry);
+		try {
+			if (Date.now() - fs.statSync(folder).mtimeMs > STALE_PACK_MS) fs.rmSync(folder, { recursive: true, force: true });
+		} catch {
+			continue; // removed by a concurrent run meanwhile
+		}
+	}
 }
