@@ -1,7 +1,8 @@
 /**
  * Processes of the local n8n instances: free ports, output lines, signals to a process group, and a registry of
- * running instances (<tmp>/n8n-nodes-werk24-instances/<pid> holds the user folder) so a later run or the exit
- * handler can remove what a crashed run left behind. Processes are only ever addressed by PID, never by name.
+ * running instances (<tmp>/n8n-nodes-werk24-instances/<pid> holds the user folder and the owning process) so a
+ * later run or the exit handler can remove what a crashed run left behind, and never an instance whose owner
+ * (a running `npm start`, a parallel test run) is alive. Processes are only ever addressed by PID, never by name.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -97,7 +98,8 @@ const FATAL_SIGNALS: Array<[NodeJS.Signals, number]> = [
 
 export function register(pid: number, userFolder: string): void {
 	fs.mkdirSync(REGISTRY_DIR, { recursive: true });
-	fs.writeFileSync(path.join(REGISTRY_DIR, String(pid)), userFolder);
+	const entry: RegistryEntry = { userFolder, ownerPid: process.pid };
+	fs.writeFileSync(path.join(REGISTRY_DIR, String(pid)), JSON.stringify(entry));
 	if (!hooksInstalled) installHooks();
 	ownPids.add(pid);
 }
@@ -146,21 +148,40 @@ export function reapLeftoverInstances(): number {
 	}
 	for (const entry of entries) {
 		const pid = Number(entry);
-		const userFolder = readRegistryEntry(entry);
-		if (userFolder !== undefined && Number.isInteger(pid) && pid > 0 && !ownPids.has(pid) && isOurN8n(pid, userFolder)) {
+		const registered = readRegistryEntry(entry);
+		if (ownPids.has(pid) || (registered && isAlive(registered.ownerPid))) continue; // someone else's live run
+		if (registered && Number.isInteger(pid) && pid > 0 && isOurN8n(pid, registered.userFolder)) {
 			signalGroup(pid, 'SIGKILL');
 			reaped += 1;
 		}
-		if (!ownPids.has(pid)) fs.rmSync(path.join(REGISTRY_DIR, entry), { force: true });
+		fs.rmSync(path.join(REGISTRY_DIR, entry), { force: true });
 	}
 	return reaped;
 }
 
-function readRegistryEntry(entry: string): string | undefined {
+interface RegistryEntry {
+	userFolder: string;
+	/** The process that started the instance (npm start, a jest worker): while it lives, the instance is its own. */
+	ownerPid: number;
+}
+
+function readRegistryEntry(entry: string): RegistryEntry | undefined {
 	try {
-		return fs.readFileSync(path.join(REGISTRY_DIR, entry), 'utf8');
+		const parsed = JSON.parse(fs.readFileSync(path.join(REGISTRY_DIR, entry), 'utf8')) as Partial<RegistryEntry>;
+		if (typeof parsed.userFolder !== 'string' || typeof parsed.ownerPid !== 'number') return undefined;
+		return { userFolder: parsed.userFolder, ownerPid: parsed.ownerPid };
 	} catch {
 		return undefined;
+	}
+}
+
+function isAlive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (error) {
+		// EPERM: alive, but another user's.
+		return (error as NodeJS.ErrnoException).code === 'EPERM';
 	}
 }
 
@@ -183,7 +204,7 @@ export function liveUserFolders(): string[] {
 		return [];
 	}
 	return entries.flatMap((entry) => {
-		const userFolder = readRegistryEntry(entry);
-		return userFolder !== undefined && isOurN8n(Number(entry), userFolder) ? [userFolder] : [];
+		const registered = readRegistryEntry(entry);
+		return registered && isOurN8n(Number(entry), registered.userFolder) ? [registered.userFolder] : [];
 	});
 }
