@@ -42,14 +42,15 @@ function safeDecode(segment: string): string {
 	}
 }
 
-function fileName(url: URL, fallbackStem: string, extension?: string): string {
-	// Encrypted artefacts are named like "sheet-0.png.enc": after decryption the inner name is the right one.
-	const last = safeDecode(url.pathname.split('/').pop() ?? '')
-		.replace(/[^\w.-]+/g, '_')
-		.replace(/\.enc$/i, '');
-	const name = last || fallbackStem;
-	if (!extension || name.toLowerCase().endsWith(`.${extension}`)) return name;
-	return `${name.replace(/\.[A-Za-z0-9]{1,5}$/, '')}.${extension}`;
+/**
+ * `<ask>-page-<n>.<ext>`, as Read and Wait names its files: predictable whatever the URL looks like (presigned
+ * URLs end in opaque ids). The extension comes from the content, else from the URL (minus an `.enc` suffix).
+ */
+function fileName(url: URL, stem: string, extension?: string): string {
+	if (extension) return `${stem}.${extension}`;
+	const last = safeDecode(url.pathname.split('/').pop() ?? '').replace(/\.enc$/i, '');
+	const fromUrl = /\.([A-Za-z0-9]{1,5})$/.exec(last)?.[1]?.toLowerCase();
+	return fromUrl ? `${stem}.${fromUrl}` : stem;
 }
 
 /** The error text without the URL's query string (presigned signatures), whatever the HTTP layer put in it. */
@@ -122,11 +123,11 @@ async function fetchGuarded(
 export async function downloadPayload(
 	context: IWebhookFunctions,
 	payloadUrl: string,
-	fallbackStem: string,
+	stem: string,
 	settings: DownloadSettings,
 ): Promise<DownloadOutcome> {
 	try {
-		return await download(context, payloadUrl, fallbackStem, settings);
+		return await download(context, payloadUrl, stem, settings);
 	} catch (error) {
 		// E.g. the binary data store refusing the file: it belongs on the item, the other messages still run.
 		const reason = error instanceof Error ? error.message : String(error);
@@ -137,7 +138,7 @@ export async function downloadPayload(
 async function download(
 	context: IWebhookFunctions,
 	payloadUrl: string,
-	fallbackStem: string,
+	stem: string,
 	settings: DownloadSettings,
 ): Promise<DownloadOutcome> {
 	const fetched = await fetchGuarded(context, payloadUrl, settings);
@@ -155,6 +156,6 @@ async function download(
 	// The server's content type describes the package, not what was inside it.
 	const contentType = decrypted ? undefined : fetched.contentType?.split(';')[0].trim();
 	const mimeType = type?.mimeType ?? (contentType && contentType !== 'binary/octet-stream' ? contentType : 'application/octet-stream');
-	const binary = await context.helpers.prepareBinaryData(bytes, fileName(fetched.url, fallbackStem, type?.extension), mimeType);
+	const binary = await context.helpers.prepareBinaryData(bytes, fileName(fetched.url, stem, type?.extension), mimeType);
 	return { ok: true, binary };
 }

@@ -60,14 +60,15 @@ describe('Download Result Files', () => {
 		expect(DOWNLOAD_TIMEOUT_MS).toBe(30_000);
 		expect(json.download_error).toBeUndefined();
 		expect(bytesOf(file).equals(PNG)).toBe(true);
-		expect(file).toMatchObject({ mimeType: 'image/png', fileName: 'page-0.png' });
+		// Named by ask and page like Read and Wait's files, not by the (often opaque) URL path.
+		expect(file).toMatchObject({ mimeType: 'image/png', fileName: 'sheet_images-page-0.png' });
 	});
 
 	it('accepts an ArrayBuffer body as the HTTP helper returns it', async () => {
 		const arrayBuffer = PDF.buffer.slice(PDF.byteOffset, PDF.byteOffset + PDF.byteLength);
 		const { file } = await receive('https://payloads.w24.co/r/doc', async () => reply(PDF, { body: arrayBuffer }));
 		expect(bytesOf(file).equals(PDF)).toBe(true);
-		expect(file).toMatchObject({ mimeType: 'application/pdf', fileName: 'doc.pdf' });
+		expect(file).toMatchObject({ mimeType: 'application/pdf', fileName: 'sheet_images-page-0.pdf' });
 	});
 
 	it('is off by default and skips messages without payload_url', async () => {
@@ -133,7 +134,7 @@ describe('Download Result Files', () => {
 		);
 		expect(json.download_error).toBeUndefined();
 		expect(bytesOf(file).equals(PNG)).toBe(true);
-		expect(file).toMatchObject({ mimeType: 'image/png', fileName: 'page-0.png' });
+		expect(file).toMatchObject({ mimeType: 'image/png', fileName: 'sheet_images-page-0.png' });
 	});
 
 	it('leaves plain files alone when a private key is set', async () => {
@@ -155,7 +156,13 @@ describe('Download Result Files', () => {
 			reply(bytes, { headers: { 'content-type': 'text/csv; charset=utf-8' } }),
 		);
 		expect(bytesOf(file).equals(bytes)).toBe(true);
-		expect(file).toMatchObject({ mimeType: 'text/csv', fileName: 'data' });
+		expect(file).toMatchObject({ mimeType: 'text/csv', fileName: 'sheet_images-page-0' });
+	});
+
+	it('unknown content keeps the extension the URL path gives (an opaque id gives none)', async () => {
+		const bytes = Buffer.from('a;b\n1;2\n');
+		const { file } = await receive('https://payloads.w24.co/r/7f3a9c/table.csv?X-Amz-Signature=s', async () => reply(bytes));
+		expect(file?.fileName).toBe('sheet_images-page-0.csv');
 	});
 
 	it('HTTP errors → download_error without the query string', async () => {
