@@ -19,7 +19,7 @@ module.exports = {
 			displayName: 'e2e',
 			testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
 			globalSetup: '<rootDir>/test/e2e/globalSetup.ts',
-			testTimeout: 600000,
+			// Case timeouts come from test/e2e/harness.ts (jest.setTimeout): testTimeout is a global option, ignored per project.
 		},
 	],
 };
