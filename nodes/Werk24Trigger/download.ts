@@ -67,6 +67,8 @@ async function fetchGuarded(
 	startUrl: string,
 	settings: DownloadSettings,
 ): Promise<{ ok: true; bytes: Buffer; url: URL; contentType?: string } | { ok: false; error: string }> {
+	// axios's `timeout` only limits idle time between packets; this caps the whole file, redirects included.
+	const deadline = AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS);
 	let current = startUrl;
 	for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
 		const guard = checkDownloadUrl(current, { apiUrl: settings.apiUrl, allowedHosts: settings.allowedHosts });
@@ -81,6 +83,7 @@ async function fetchGuarded(
 			json: false,
 			returnFullResponse: true,
 			timeout: DOWNLOAD_TIMEOUT_MS,
+			abortSignal: deadline,
 			// Redirects are followed by hand so that every hop passes the guard again.
 			disableFollowRedirect: true,
 			ignoreHttpStatusErrors: true,
@@ -89,12 +92,18 @@ async function fetchGuarded(
 		try {
 			response = (await context.helpers.httpRequest(options)) as IN8nHttpFullResponse;
 		} catch (error) {
+			if (deadline.aborted) {
+				return { ok: false, error: `download of ${redactUrl(current)} took longer than ${DOWNLOAD_TIMEOUT_MS / 1000} s` };
+			}
 			const reason = error instanceof Error ? error.message : String(error);
 			return { ok: false, error: `download of ${redactUrl(current)} failed: ${scrub(reason, current)}` };
 		}
 		const status = Number(response.statusCode);
 		const location = headerValue(response.headers, 'location');
 		if (status >= 300 && status < 400 && location) {
+			if (!URL.canParse(location, guard.value)) {
+				return { ok: false, error: `download of ${redactUrl(current)} was redirected to an address that is not a URL` };
+			}
 			current = new URL(location, guard.value).href;
 			continue;
 		}

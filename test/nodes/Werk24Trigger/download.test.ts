@@ -54,6 +54,7 @@ describe('Download Result Files', () => {
 			json: false,
 			returnFullResponse: true,
 			timeout: DOWNLOAD_TIMEOUT_MS,
+			abortSignal: expect.any(AbortSignal),
 			disableFollowRedirect: true,
 			ignoreHttpStatusErrors: true,
 		});
@@ -177,6 +178,36 @@ describe('Download Result Files', () => {
 		expect(json.download_error).toMatch(/failed: timeout of 30000ms exceeded/);
 		expect(String(json.download_error)).not.toContain('SECRETSIG');
 		expect(String(json.download_error)).not.toContain('X-Amz');
+	});
+
+	it('30 s is the budget of the whole file (redirects included), not only the idle time', async () => {
+		// The deadline is a real AbortSignal.timeout(30 s); this one is aborted by hand instead of waiting.
+		const deadline = new AbortController();
+		const timeout = jest.spyOn(AbortSignal, 'timeout').mockReturnValue(deadline.signal);
+		try {
+			const slow = await receive(SIGNED, async (options) => {
+				if (options.url === SIGNED) return reply(Buffer.alloc(0), { statusCode: 302, headers: { location: 'https://cdn.w24.co/f.png' } });
+				deadline.abort();
+				throw new Error(`canceled ${options.url}`);
+			});
+			expect(timeout).toHaveBeenCalledTimes(1);
+			expect(timeout).toHaveBeenCalledWith(DOWNLOAD_TIMEOUT_MS);
+			const signals = slow.fake.httpRequest.mock.calls.map(([o]) => (o as IHttpRequestOptions).abortSignal);
+			expect(signals).toEqual([deadline.signal, deadline.signal]);
+			expect(slow.file).toBeUndefined();
+			expect(slow.json.download_error).toBe('download of https://cdn.w24.co/f.png took longer than 30 s');
+		} finally {
+			timeout.mockRestore();
+		}
+	});
+
+	it('a redirect to something that is not a URL → download_error that says so', async () => {
+		const { json } = await receive(SIGNED, async () =>
+			reply(Buffer.alloc(0), { statusCode: 302, headers: { location: 'http://[not-an-address/x' } }),
+		);
+		expect(json.download_error).toBe(
+			'download of https://payloads.w24.co/3f2b/sheet_images/page-0.png was redirected to an address that is not a URL',
+		);
 	});
 
 	it('more than 50 MB → download_error', async () => {
