@@ -9,7 +9,7 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
-import { errorFromNetwork, errorFromResponse, redactUrl, type Werk24Error } from '../../core';
+import { errorFromNetwork, errorFromResponse, redactUrl, Werk24Error } from '../../core';
 
 /** At most this many attempts per request; retried only when no response arrived or on 502/503/504. */
 export const MAX_ATTEMPTS = 3;
@@ -103,8 +103,26 @@ export async function werk24Download(this: IExecuteFunctions, itemIndex: number,
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
 		})) as IN8nHttpFullResponse,
+		resultFileFailure,
 	);
 	return { bytes: toBuffer(response.body), headers: flattenHeaders(response.headers) };
+}
+
+/**
+ * A result URL is presigned and fetched without the license token, so its 4xx mean an expired or altered
+ * link; the API's own reading ("License token rejected", "check the API URL") would send the user astray.
+ */
+export function resultFileFailure(failure: Werk24Error): Werk24Error {
+	if (failure.status < 400 || failure.status >= 500) return failure;
+	const expired = failure.status === 403 || failure.status === 404 || failure.status === 410;
+	return new Werk24Error({
+		kind: failure.kind,
+		title: `The result file could not be downloaded (HTTP ${failure.status})`,
+		hint: expired
+			? 'Result links (payload_url) are signed and expire about an hour after the message. Use the payload_url of a recent message, or read the drawing again for a fresh link.'
+			: 'Use the payload_url of a Werk24 message exactly as it arrived; its query string is part of the signature.',
+		status: failure.status,
+	});
 }
 
 async function withRetries(
@@ -112,6 +130,7 @@ async function withRetries(
 	itemIndex: number,
 	url: string,
 	send: () => Promise<IN8nHttpFullResponse>,
+	describeStatus: (failure: Werk24Error) => Werk24Error = (failure) => failure,
 ): Promise<IN8nHttpFullResponse> {
 	for (let attempt = 1; ; attempt++) {
 		let failure: Werk24Error;
@@ -119,10 +138,8 @@ async function withRetries(
 		try {
 			const response = await send();
 			if (response.statusCode >= 200 && response.statusCode < 300) return response;
-			failure = errorFromResponse(
-				response.statusCode,
-				parseJsonBody(decodeIfBytes(response.body)),
-				flattenHeaders(response.headers),
+			failure = describeStatus(
+				errorFromResponse(response.statusCode, parseJsonBody(decodeIfBytes(response.body)), flattenHeaders(response.headers)),
 			);
 			retryable = RETRY_STATUSES.has(response.statusCode);
 		} catch (error) {

@@ -166,6 +166,26 @@ describe('Result → Download File', () => {
 			expect(error).toBeInstanceOf(NodeApiError);
 			expect((error as NodeApiError).httpCode).toBe('403');
 			expect(JSON.stringify({ m: error!.message, d: error!.description })).not.toMatch(/X-Amz|abc123secret/);
+			// No token is sent with a result URL, so the license is never blamed.
+			expect(error!.message).toBe('The result file could not be downloaded (HTTP 403)');
+			expect(error!.description).toMatch(/expire/);
+			expect(`${error!.message} ${error!.description}`).not.toMatch(/License token|API URL/);
+		});
+
+		it.each([404, 410, 400])('HTTP %i for a result URL names the link, not the API credential, and is not retried', async (status) => {
+			const run = download({}, async () => fullResponse(status, Buffer.from('<Error/>')));
+			const error = await failure(run);
+			expect(error).toBeInstanceOf(NodeApiError);
+			expect(error!.message).toBe(`The result file could not be downloaded (HTTP ${status})`);
+			expect(`${error!.message} ${error!.description}`).not.toMatch(/License token|API URL/);
+			expect(run.httpCalls).toHaveLength(1);
+		});
+
+		it('a 503 for a result URL keeps the service reading and is retried', async () => {
+			const run = download({}, async () => fullResponse(503, ''));
+			const error = await failure(run);
+			expect(error!.message).toMatch(/Werk24 service error \(HTTP 503\)/);
+			expect(run.httpCalls).toHaveLength(3);
 		});
 	});
 });
