@@ -231,8 +231,22 @@ function readCallbackHeaders(
 	const extra: Record<string, string> = {};
 	for (const entry of entries) {
 		const name = String(entry.name ?? '').trim();
-		if (!name) continue;
-		extra[name] = String(entry.value ?? '');
+		const value = String(entry.value ?? '');
+		// Dropping a filled-in value or overwriting a repeated name would lose what the user typed.
+		if (!name && !value) continue;
+		if (!name || Object.hasOwn(extra, name)) {
+			throw new NodeOperationError(
+				this.getNode(),
+				name ? `"Extra Callback Headers" has "${name}" twice` : `"Extra Callback Headers" has a header without a name`,
+				{
+					itemIndex,
+					description: name
+						? 'Keep one entry per header name, or join the values into one'
+						: 'Enter a name starting with "X-" (e.g. X-Order-ID) for every header with a value, or remove the empty entry',
+				},
+			);
+		}
+		extra[name] = value;
 	}
 	const problems = validateCallbackHeaders(extra);
 	if (problems.length) {

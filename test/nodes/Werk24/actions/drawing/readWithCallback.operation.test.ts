@@ -240,6 +240,26 @@ describe('Drawing → Submit preflight: every check fails before any network cal
 		expect(error.description).toMatch(/Order-Id/);
 	});
 
+	it('extra header with a value but no name', async () => {
+		const error = await preflight({ options: { callbackHeaders: { header: [{ name: ' ', value: 'PO-4711' }] } } });
+		expect(error.message).toBe('"Extra Callback Headers" has a header without a name');
+		expect(error.description).toMatch(/X-/);
+	});
+
+	it('extra header name given twice', async () => {
+		const error = await preflight({
+			options: { callbackHeaders: { header: [{ name: 'X-Order-Id', value: '1' }, { name: 'X-Order-Id', value: '2' }] } },
+		});
+		expect(error.message).toBe('"Extra Callback Headers" has "X-Order-Id" twice');
+	});
+
+	it('extra header row left completely empty is ignored', async () => {
+		const run = submit({ options: { callbackHeaders: { header: [{ name: '', value: '' }, { name: 'X-Order-Id', value: '1' }] } } });
+		await run.run();
+		const form = await readForm(run.httpCalls[0].options);
+		expect(form.text('callback_headers')).toBe('{"X-Order-Id": "1"}');
+	});
+
 	it('extra header that repeats the secret header of the credential', async () => {
 		const error = await preflight(
 			{ callbackSecurity: 'werk24CallbackApi', options: { callbackHeaders: { header: [{ name: 'x-werk24-token', value: 'guess' }] } } },
