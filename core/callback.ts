@@ -110,7 +110,13 @@ function decodeBody(request: CallbackRequest, config: CallbackConfig): Decoded {
 	// The encrypted-body format is undocumented: take octet-stream as the marker, and also any non-JSON body
 	// when a private key is configured (the hybrid package is raw bytes, never starting like JSON text).
 	const encrypted = mediaType(request) === ENCRYPTED_CONTENT_TYPE || (!looksLikeJson(bytes) && !!config.privateKey?.pem);
-	if (!encrypted) return parseJsonBytes(bytes);
+	if (!encrypted) {
+		const parsed = parseJsonBytes(bytes);
+		if (parsed.ok || !config.privateKey?.pem) return parsed;
+		// A package starts with random RSA bytes, about one in a hundred of which look like the start of JSON.
+		const plain = decryptPackage(config.privateKey.pem, bytes, config.privateKey.passphrase || undefined);
+		return plain.ok ? parseJsonBytes(plain.value) : parsed;
+	}
 	if (!config.privateKey?.pem) {
 		return {
 			ok: false,

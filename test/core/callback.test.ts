@@ -180,6 +180,18 @@ describe('handleCallback: encrypted bodies', () => {
 		expect(verdict.status).toBe(200);
 	});
 
+	it('decrypts a package without a content type whose random first byte looks like JSON', () => {
+		let pkg = encryptPackage(publicPem, json(started));
+		while (pkg[0] !== 0x7b) pkg = encryptPackage(publicPem, json(started)); // "{" — about one package in 256
+		const verdict = handleCallback(request(pkg, { 'content-type': undefined }), config({ privateKey: { pem: privatePem } }));
+		expect(verdict.body).toEqual({ received: true, emitted: 1 });
+		// Without the key it is still what it looks like: broken JSON.
+		expect(handleCallback(request(pkg, { 'content-type': undefined }), config()).status).toBe(400);
+		// Broken JSON that is no package keeps its JSON reason when a key is configured.
+		const broken = handleCallback(request(Buffer.from('{"request_id": '), { 'content-type': undefined }), config({ privateKey: { pem: privatePem } }));
+		expect(broken.body).toEqual({ error: 'body is not valid JSON' });
+	});
+
 	it.each([
 		['no private key configured', undefined, undefined, /no private key is configured/],
 		['wrong key', otherPrivatePem, undefined, /could not be decrypted: .*wrong key/],
