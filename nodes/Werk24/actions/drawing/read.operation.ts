@@ -135,6 +135,13 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		});
 	}
 	const keys = await readKeys.call(this, itemIndex);
+	if (options.downloadFiles && keys && !keys.privateKey) {
+		// Checked now, not after the read: by then it is charged and its files could not be opened.
+		throw new NodeOperationError(this.getNode(), 'Result files will be encrypted but the credential has no private key', {
+			itemIndex,
+			description: 'Add the private key to the Werk24 Callback Security credential, or turn off "Download Result Files"',
+		});
+	}
 	const drawing = await prepareDrawing.call(this, itemIndex);
 	const allowedHosts = [hostOf(streamingUrl)].filter(Boolean) as string[];
 	const guard = (url: string) => checkDownloadUrl(url, { apiUrl: credentials.apiUrl, allowedHosts });
@@ -172,7 +179,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		},
 	);
 
-	const files = options.downloadFiles ? await downloadFiles.call(this, itemIndex, outcome.messages, keys, guard) : new Map<TechreadMessage, IBinaryData>();
+	const { files, error: downloadError } = options.downloadFiles
+		? await downloadFiles.call(this, itemIndex, outcome.messages, keys, guard)
+		: { files: new Map<TechreadMessage, IBinaryData>(), error: null };
 	const items =
 		output === 'message'
 			? outcome.messages.map((message) => {
@@ -181,11 +190,13 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 				})
 			: [drawingItem(outcome, drawing.fileName, files)];
 
-	if (outcome.error) {
-		const error = await toNodeError.call(this, outcome.error, itemIndex, credentials.apiUrl);
-		// Under Continue On Fail the partial results stay in the output, marked with the error.
+	// The read's own failure is the root cause; a failed download comes second.
+	const error = outcome.error ? await toNodeError.call(this, outcome.error, itemIndex, credentials.apiUrl) : downloadError;
+	if (error) {
+		// Under Continue On Fail the results (read and paid for) stay in the output, marked with the error.
 		if (!this.continueOnFail() || outcome.messages.length === 0) throw error;
-		const marker = { error: error.message, description: error.description ?? null, http_code: error.httpCode ?? null };
+		const httpCode = error instanceof NodeApiError ? error.httpCode : null;
+		const marker = { error: error.message, description: error.description ?? null, http_code: httpCode ?? null };
 		if (output === 'message') return [...items, { json: marker }];
 		items[0].json = { ...items[0].json, ...marker };
 	}
@@ -225,39 +236,49 @@ async function downloadFiles(
 	messages: TechreadMessage[],
 	keys: ResultKeys | null,
 	guard: (url: string) => { ok: boolean; problems?: Array<{ reason: string }> },
-): Promise<Map<TechreadMessage, IBinaryData>> {
+): Promise<{ files: Map<TechreadMessage, IBinaryData>; error: NodeApiError | NodeOperationError | null }> {
 	const files = new Map<TechreadMessage, IBinaryData>();
-	for (const message of messages) {
-		if (!message.payload_url) continue;
-		const allowed = guard(message.payload_url);
-		if (!allowed.ok) {
-			throw new NodeOperationError(this.getNode(), `A payload_url is not a Werk24 result address: ${redactUrl(message.payload_url)}`, {
+	try {
+		for (const message of messages) await downloadFile.call(this, itemIndex, message, keys, guard, files);
+	} catch (error) {
+		// Stops at the first failure; the files fetched so far and every result stay with the item.
+		if (error instanceof NodeApiError || error instanceof NodeOperationError) return { files, error };
+		return { files, error: new NodeOperationError(this.getNode(), error as Error, { itemIndex }) };
+	}
+	return { files, error: null };
+}
+
+async function downloadFile(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	message: TechreadMessage,
+	keys: ResultKeys | null,
+	guard: (url: string) => { ok: boolean; problems?: Array<{ reason: string }> },
+	files: Map<TechreadMessage, IBinaryData>,
+): Promise<void> {
+	if (!message.payload_url) return;
+	const allowed = guard(message.payload_url);
+	if (!allowed.ok) {
+		throw new NodeOperationError(this.getNode(), `A payload_url is not a Werk24 result address: ${redactUrl(message.payload_url)}`, {
+			itemIndex,
+			description: `${allowed.problems?.map((p) => p.reason).join('; ') ?? ''}. Turn off "Download Result Files" to get the URLs only`,
+		});
+	}
+	const downloaded = await werk24Download.call(this, itemIndex, message.payload_url);
+	let bytes = downloaded.bytes;
+	// execute() made sure a private key is there whenever a public key was sent.
+	if (keys?.privateKey) {
+		const plain = decryptPackage(keys.privateKey.pem, bytes, keys.privateKey.passphrase);
+		if (!plain.ok) {
+			throw new NodeOperationError(this.getNode(), `A result file from ${redactUrl(message.payload_url)} could not be decrypted`, {
 				itemIndex,
-				description: `${allowed.problems?.map((p) => p.reason).join('; ') ?? ''}. Turn off "Download Result Files" to get the URLs only`,
+				description: `${plain.problems.map((p) => p.reason).join('; ')}. Check that public and private key in the credential belong together`,
 			});
 		}
-		const downloaded = await werk24Download.call(this, itemIndex, message.payload_url);
-		let bytes = downloaded.bytes;
-		if (keys?.publicKey) {
-			if (!keys.privateKey) {
-				throw new NodeOperationError(this.getNode(), 'Result files are encrypted but the credential has no private key', {
-					itemIndex,
-					description: 'Add the private key to the Werk24 Callback Security credential, or turn off "Download Result Files"',
-				});
-			}
-			const plain = decryptPackage(keys.privateKey.pem, bytes, keys.privateKey.passphrase);
-			if (!plain.ok) {
-				throw new NodeOperationError(this.getNode(), `A result file from ${redactUrl(message.payload_url)} could not be decrypted`, {
-					itemIndex,
-					description: `${plain.problems.map((p) => p.reason).join('; ')}. Check that public and private key in the credential belong together`,
-				});
-			}
-			bytes = plain.value;
-		}
-		const name = `${message.message_subtype.toLowerCase()}-page-${message.page_number}`;
-		files.set(message, await this.helpers.prepareBinaryData(bytes, fileNameFor(name, bytes, downloaded.headers['content-type'], keys !== null)));
+		bytes = plain.value;
 	}
-	return files;
+	const name = `${message.message_subtype.toLowerCase()}-page-${message.page_number}`;
+	files.set(message, await this.helpers.prepareBinaryData(bytes, fileNameFor(name, bytes, downloaded.headers['content-type'], keys !== null)));
 }
 
 /** The extension from the (decrypted) bytes first: an encrypted download's Content-Type says nothing about them. */

@@ -291,6 +291,42 @@ describe('Drawing → Read and Wait (streaming)', () => {
 			expect(error!.message).toMatch(/"Streaming URL"/);
 		});
 
+		it('a result file that cannot be downloaded: fails the item; continue on fail keeps every result', async () => {
+			const script: StreamingScript = { onRead: fullRead(META_DATA, streamMessage('ASK', 'SHEET_IMAGES', 0, { payload_url: PNG_URL })) };
+			const expired: ExecuteContextOptions['httpRequest'] = async (options) =>
+				options.method === 'POST' ? fullResponse(204, '') : fullResponse(403, '<Error><Code>AccessDenied</Code></Error>');
+			const parameters = { asks: ['META_DATA', 'SHEET_IMAGES'], options: { downloadFiles: true } };
+
+			const strict = await readWith(script, parameters, { httpRequest: expired });
+			const error = await failure(strict.run);
+			expect(error).toBeInstanceOf(NodeApiError);
+			expect(error!.message).toBe('The result file could not be downloaded (HTTP 403)');
+
+			const lenient = await readWith(script, parameters, { httpRequest: expired, continueOnFail: true });
+			const [[item]] = await lenient.run.run();
+			expect(item.json).toMatchObject({
+				drawing_number: 'W24-4711-A',
+				error: 'The result file could not be downloaded (HTTP 403)',
+				http_code: '403',
+			});
+			const results = item.json.results as Record<string, Array<Record<string, unknown>>>;
+			expect(Object.keys(results)).toEqual(['meta_data', 'sheet_images']);
+			expect(results.sheet_images[0]).toMatchObject({ payload_url: PNG_URL });
+			expect(item.binary).toBeUndefined();
+		});
+
+		it('Download Result Files with encryption but no private key: refused before connecting', async () => {
+			// The Streaming URL leads nowhere: reaching it would end in a connection error, not this message.
+			const { run } = await readWith({}, { resultEncryption: 'werk24CallbackApi', options: { downloadFiles: true } }, {
+				credentials: { werk24Api: { token: 't', apiUrl: 'https://api.w24.co', streamingUrl: 'ws://127.0.0.1:9/v2' }, werk24CallbackApi: { ...SECURITY, privateKey: '' } },
+			});
+			const error = await failure(run);
+			expect(error).toBeInstanceOf(NodeOperationError);
+			expect(error!.message).toBe('Result files will be encrypted but the credential has no private key');
+			expect(error!.context.itemIndex).toBe(0);
+			expect(run.httpCalls).toHaveLength(0);
+		});
+
 		it('Result Encryption with a credential without public key', async () => {
 			const { run } = await readWith({}, { resultEncryption: 'werk24CallbackApi' }, {
 				credentials: { werk24Api: { token: 't', apiUrl: 'https://api.w24.co', streamingUrl: 'ws://127.0.0.1:9/v2' }, werk24CallbackApi: { ...SECURITY, publicKey: '' } },
