@@ -1,3 +1,5 @@
+import { NodeApiError } from 'n8n-workflow';
+
 import { createExecuteContext, fullResponse } from '../../../../helpers/executeContext';
 
 const API = { token: 'license-token-123', apiUrl: 'https://api.w24.co//', streamingUrl: 'wss://ws-api.w24.co/v2' };
@@ -31,5 +33,24 @@ describe('Service → Get Status', () => {
 		});
 		const [[item]] = await run.run();
 		expect(item.json).toEqual(STATUS);
+	});
+
+	it.each([
+		['an HTML page', '<html><body>Welcome</body></html>'],
+		['an empty body', ''],
+	])('%s instead of the status JSON names the API URL as the problem', async (_what, body) => {
+		const run = createExecuteContext({
+			parameters: { resource: 'service', operation: 'getStatus' },
+			credentials: { werk24Api: API },
+			httpRequestWithAuthentication: async () => fullResponse(200, body, { 'content-type': 'text/html' }),
+		});
+		const error = await run.run().then(
+			() => undefined,
+			(thrown: unknown) => thrown as NodeApiError,
+		);
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error!.message).toBe('The answer to /status is not the Werk24 service status');
+		expect(error!.description).toMatch(/API URL/);
+		expect(error!.context.itemIndex).toBe(0);
 	});
 });
