@@ -59,6 +59,17 @@ export function credentialProblems(credentials: ICredentialDataDecryptedObject):
 			`Use a random secret of ${MIN_SECRET_LENGTH} to ${MAX_CALLBACK_HEADER_VALUE_LENGTH} characters in the Werk24 Callback Security credential`,
 		]);
 	}
+	// Receivers drop spaces around a header value and read its bytes as Latin-1: such a secret could never match.
+	const unsendable = [...secret].some((char) => {
+		const code = char.codePointAt(0) ?? 0;
+		return code < 0x20 || code === 0x7f || code > 0xff;
+	});
+	if (secret !== secret.trim() || unsendable) {
+		problems.push([
+			'The callback secret starts or ends with a space, or holds a character an HTTP header cannot carry',
+			'Every callback would be refused with 401: use letters, digits and punctuation only in the Werk24 Callback Security credential',
+		]);
+	}
 	const privateKey = text(credentials.privateKey).trim();
 	const publicKey = text(credentials.publicKey).trim();
 	const passphrase = text(credentials.passphrase) || undefined;

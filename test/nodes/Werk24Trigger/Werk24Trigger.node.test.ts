@@ -221,8 +221,24 @@ describe('webhook lifecycle', () => {
 		expect(await methods.delete.call(hook())).toBe(true);
 	});
 
+	it.each([' leading-space-secret-0123', 'trailing-space-secret-0123 ', 'tab\tinside-the-secret-0123', 'euro-sign-secret-0123-\u20ac'])(
+		'create refuses the secret %p, which no HTTP header carries unchanged',
+		async (secret) => {
+			const error = await methods.create.call(hook({ credentials: { werk24CallbackApi: callbackCredential({ secret }) } })).then(
+				() => undefined,
+				(thrown: unknown) => thrown,
+			);
+			expect(error).toBeInstanceOf(NodeOperationError);
+			expect((error as NodeOperationError).message).toMatch(/secret starts or ends with a space, or holds a character/);
+			expect((error as NodeOperationError).description).toMatch(/401: use letters, digits and punctuation/);
+			expect(JSON.stringify([(error as NodeOperationError).message, (error as NodeOperationError).description])).not.toContain(secret);
+		},
+	);
+
 	it('create accepts a valid configuration', async () => {
 		expect(await methods.create.call(hook())).toBe(true);
+		const spaced = callbackCredential({ secret: 'inner spaces are kept by HTTP' });
+		expect(await methods.create.call(hook({ credentials: { werk24CallbackApi: spaced } }))).toBe(true);
 		const keys = callbackCredential({ publicKey: PUBLIC_PEM, privateKey: ENCRYPTED_PRIVATE_PEM, passphrase: PASSPHRASE });
 		expect(await methods.create.call(hook({ credentials: { werk24CallbackApi: keys } }))).toBe(true);
 		expect(await methods.create.call(hook({ credentials: {}, parameters: { authentication: 'none' } }))).toBe(true);
