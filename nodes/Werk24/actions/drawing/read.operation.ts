@@ -277,7 +277,9 @@ async function downloadFile(
 		}
 		bytes = plain.value;
 	}
-	const name = `${message.message_subtype.toLowerCase()}-page-${message.page_number}`;
+	// View images may come several per page; a second file on the same page gets -2, -3 … (as its binary field).
+	const earlier = [...files.keys()].filter((m) => m.message_subtype === message.message_subtype && m.page_number === message.page_number).length;
+	const name = `${message.message_subtype.toLowerCase()}-page-${message.page_number}${earlier ? `-${earlier + 1}` : ''}`;
 	files.set(message, await this.helpers.prepareBinaryData(bytes, fileNameFor(name, bytes, downloaded.headers['content-type'], keys !== null)));
 }
 
@@ -317,7 +319,9 @@ export function drawingItem(outcome: StreamingOutcome, fileName: string, files: 
 		if (message.payload_url) entry.payload_url = message.payload_url;
 		const file = files.get(message);
 		if (file) {
-			const field = `${key}_${message.page_number}`;
+			// Several files for one ask and page must not overwrite each other.
+			let field = `${key}_${message.page_number}`;
+			for (let n = 2; Object.hasOwn(binary, field); n++) field = `${key}_${message.page_number}_${n}`;
 			binary[field] = file;
 			entry.binary_field = field;
 		}

@@ -155,6 +155,35 @@ describe('Drawing → Read and Wait (streaming)', () => {
 		expect(item.binary!.sheet_images_0.fileName).toBe('sheet_images-page-0.png');
 	});
 
+	it('several files for the same ask and page each get their own binary field and file name', async () => {
+		const VIEW_URL = (n: number) => `https://payloads.example.com/r/view_images/view-${n}?X-Amz-Signature=secret`;
+		const { run } = await readWith(
+			{
+				onRead: fullRead(
+					streamMessage('ASK', 'VIEW_IMAGES', 0, { payload_url: VIEW_URL(1) }),
+					streamMessage('ASK', 'VIEW_IMAGES', 0, { payload_url: VIEW_URL(2) }),
+					streamMessage('ASK', 'VIEW_IMAGES', 1, { payload_url: VIEW_URL(3) }),
+				),
+			},
+			{ asks: ['VIEW_IMAGES'], options: { downloadFiles: true } },
+			{
+				httpRequest: async (options) => {
+					if (options.method === 'POST') return fullResponse(204, '');
+					return fullResponse(200, loadDrawing(options.url === VIEW_URL(2) ? 'jpeg' : 'png'), { 'content-type': 'application/octet-stream' });
+				},
+			},
+		);
+		const [[item]] = await run.run();
+		const entries = (item.json.results as Record<string, Array<Record<string, unknown>>>).view_images;
+		expect(entries.map((entry) => entry.binary_field)).toEqual(['view_images_0', 'view_images_0_2', 'view_images_1']);
+		expect(Object.keys(item.binary!).sort()).toEqual(['view_images_0', 'view_images_0_2', 'view_images_1']);
+		expect(Buffer.from(item.binary!.view_images_0.data, 'base64').equals(loadDrawing('png'))).toBe(true);
+		expect(Buffer.from(item.binary!.view_images_0_2.data, 'base64').equals(loadDrawing('jpeg'))).toBe(true);
+		expect(item.binary!.view_images_0.fileName).toBe('view_images-page-0.png');
+		expect(item.binary!.view_images_0_2.fileName).toBe('view_images-page-0-2.jpg');
+		expect(item.binary!.view_images_1.fileName).toBe('view_images-page-1.png');
+	});
+
 	it('keeps input order and reads 2 drawings at a time by default', async () => {
 		// A read is "in flight" from its upload until the server sent COMPLETED.
 		let inFlight = 0;
