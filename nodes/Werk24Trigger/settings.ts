@@ -145,7 +145,8 @@ export async function validateSettings(context: IHookFunctions): Promise<void> {
 	}
 	const options = context.getNodeParameter('options', {}) as TriggerOptions;
 	for (const host of splitHosts(options.allowedDownloadHosts)) {
-		if (!URL.canParse(host.includes('://') ? host : `http://${host}`)) {
+		// URL accepts "*" in a host name, but entries are matched exactly: a pattern would silently never match.
+		if (host.includes('*') || !URL.canParse(host.includes('://') ? host : `http://${host}`)) {
 			throw new NodeOperationError(context.getNode(), `"${host}" in "Allowed Download Hosts" is not a host name`, {
 				description: 'List host names or host:port pairs separated by commas, e.g. files.intranet.example, 10.0.0.5:8443',
 			});

@@ -269,6 +269,7 @@ describe('webhook lifecycle', () => {
 		['an unreadable public key', { credentials: { werk24CallbackApi: callbackCredential({ publicKey: 'nope' }) } }, /Public key/, /SPKI/],
 		['no message type', { parameters: { messageTypes: [] } }, /No message type/, /at least one/],
 		['a bad allowed host', { parameters: { options: { allowedDownloadHosts: 'ok.example, bad host[' } } }, /Allowed Download Hosts/, /host:port/],
+		['a wildcard allowed host', { parameters: { options: { allowedDownloadHosts: '*.intranet.example' } } }, /"\*\.intranet\.example"/, /host names/],
 	])('create refuses %s with a fix', async (_label, options, message, fix) => {
 		const error = await methods.create.call(hook(options as Parameters<typeof makeHookContext>[0])).then(
 			() => undefined,
