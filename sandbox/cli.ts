@@ -21,11 +21,33 @@ const USAGE = `Usage: npm run sandbox -- [options]
   --help
 `;
 
+// Errors name the flag and its variable: the value may come from either.
 function numberOption(name: string, value: string | undefined): number | undefined {
 	if (value === undefined || value === '') return undefined;
 	const number = Number(value);
 	if (!Number.isFinite(number) || number < 0) throw new RangeError(`${name} must be a non-negative number, got "${value}"`);
 	return number;
+}
+
+function portOption(value: string | undefined): number | undefined {
+	const port = numberOption('--port / WERK24_SANDBOX_PORT', value);
+	if (port !== undefined && (!Number.isInteger(port) || port > 65535)) {
+		throw new RangeError(`--port / WERK24_SANDBOX_PORT must be a whole number from 0 to 65535 (0 = any free port), got "${value}"`);
+	}
+	return port;
+}
+
+/** Says what to change when listening fails for a reason the user can fix. */
+export function listenHint(error: unknown, host: string, port: number): string {
+	const code = (error as { code?: string } | null)?.code;
+	if (code === 'EADDRINUSE') {
+		return `Port ${port} on ${host} is already in use. Stop the other process or pick another port: --port <n> or WERK24_SANDBOX_PORT=<n> (0 = any free port).`;
+	}
+	if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+		return `${host} is not an address of this machine. Use --host 127.0.0.1 (or 0.0.0.0 for every interface), or WERK24_SANDBOX_HOST.`;
+	}
+	if (code === 'EACCES') return `Listening on port ${port} is not permitted. Pick a port above 1023: --port <n> or WERK24_SANDBOX_PORT=<n>.`;
+	return '';
 }
 
 function flag(value: boolean | undefined, env: string | undefined): boolean {
@@ -57,19 +79,19 @@ export function optionsFromCli(argv: string[], env: NodeJS.ProcessEnv): SandboxO
 	const faults: Partial<FaultRates> = parseFaultRates(faultText);
 	const seedText = values.seed ?? env.WERK24_SANDBOX_SEED;
 	const tier = (values['account-tier'] ?? env.WERK24_SANDBOX_ACCOUNT_TIER ?? 'PRIO3').toUpperCase();
-	if (!['PRIO1', 'PRIO2', 'PRIO3'].includes(tier)) throw new RangeError(`account tier must be PRIO1, PRIO2 or PRIO3, got "${tier}"`);
-	const attempts = numberOption('--retry-attempts', values['retry-attempts'] ?? env.WERK24_SANDBOX_RETRY_ATTEMPTS);
-	const backoffMs = numberOption('--retry-backoff', values['retry-backoff'] ?? env.WERK24_SANDBOX_RETRY_BACKOFF_MS);
+	if (!['PRIO1', 'PRIO2', 'PRIO3'].includes(tier)) throw new RangeError(`--account-tier / WERK24_SANDBOX_ACCOUNT_TIER must be PRIO1, PRIO2 or PRIO3, got "${tier}"`);
+	const attempts = numberOption('--retry-attempts / WERK24_SANDBOX_RETRY_ATTEMPTS', values['retry-attempts'] ?? env.WERK24_SANDBOX_RETRY_ATTEMPTS);
+	const backoffMs = numberOption('--retry-backoff / WERK24_SANDBOX_RETRY_BACKOFF_MS', values['retry-backoff'] ?? env.WERK24_SANDBOX_RETRY_BACKOFF_MS);
 	return {
 		help: values.help ?? false,
-		port: numberOption('--port', values.port ?? env.WERK24_SANDBOX_PORT) ?? 8024,
+		port: portOption(values.port ?? env.WERK24_SANDBOX_PORT) ?? 8024,
 		host: values.host ?? env.WERK24_SANDBOX_HOST ?? '127.0.0.1',
 		token: values.token ?? env.WERK24_SANDBOX_TOKEN ?? 'sandbox-token',
-		callbackLatencyMs: numberOption('--latency', values.latency ?? env.WERK24_SANDBOX_LATENCY_MS),
+		callbackLatencyMs: numberOption('--latency / WERK24_SANDBOX_LATENCY_MS', values.latency ?? env.WERK24_SANDBOX_LATENCY_MS),
 		faults,
 		seed: seedText === undefined ? undefined : /^\d+$/.test(seedText) ? Number(seedText) : seedText,
 		retry: { ...(attempts !== undefined && { attempts: Math.max(1, Math.floor(attempts)) }), ...(backoffMs !== undefined && { backoffMs }) },
-		payloadTtlMs: numberOption('--payload-ttl', values['payload-ttl'] ?? env.WERK24_SANDBOX_PAYLOAD_TTL_MS),
+		payloadTtlMs: numberOption('--payload-ttl / WERK24_SANDBOX_PAYLOAD_TTL_MS', values['payload-ttl'] ?? env.WERK24_SANDBOX_PAYLOAD_TTL_MS),
 		publicUrl: (values['public-url'] ?? env.WERK24_SANDBOX_PUBLIC_URL) || undefined,
 		accountTier: tier as SandboxOptions['accountTier'],
 		serverPublicKey: flag(values['server-public-key'], env.WERK24_SANDBOX_SERVER_KEY),
@@ -89,7 +111,14 @@ async function main(): Promise<void> {
 		process.stdout.write(USAGE);
 		return;
 	}
-	const sandbox = await startSandbox(options);
+	let sandbox: Awaited<ReturnType<typeof startSandbox>>;
+	try {
+		sandbox = await startSandbox(options);
+	} catch (error) {
+		const hint = listenHint(error, options.host ?? '127.0.0.1', options.port ?? 8024);
+		process.stderr.write(`The sandbox could not start: ${error instanceof Error ? error.message : String(error)}\n${hint ? `${hint}\n` : ''}`);
+		process.exit(1);
+	}
 	const fixture = 'sandbox/fixtures/flange-2-pages.pdf';
 	process.stdout.write(
 		[

@@ -123,7 +123,9 @@ export function parseFaultRates(text: string): Partial<FaultRates> {
 		if (!(FAULT_NAMES as readonly string[]).includes(name)) {
 			throw new RangeError(`Unknown fault "${name}"; known: ${FAULT_NAMES.join(', ')}`);
 		}
-		rates[name as FaultName] = Number(value);
+		const rate = value === undefined || value === '' ? Number.NaN : Number(value);
+		if (!(rate >= 0 && rate <= 1)) throw new RangeError(`Fault "${name}" needs a rate from 0 to 1, e.g. ${name}=0.2; got "${entry}"`);
+		rates[name as FaultName] = rate;
 	}
 	return rates;
 }

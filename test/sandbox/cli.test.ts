@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
+import net, { type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { optionsFromCli } from '../../sandbox/cli';
+import { listenHint, optionsFromCli } from '../../sandbox/cli';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -26,6 +27,21 @@ describe('sandbox CLI options', () => {
 		expect(() => optionsFromCli(['--port', 'abc'], {})).toThrow(/--port/);
 		expect(() => optionsFromCli(['--nope'], {})).toThrow();
 		expect(() => optionsFromCli(['--account-tier', 'PRIO7'], {})).toThrow(/PRIO7/);
+	});
+
+	it('names the flag and the variable, and shows the expected form', () => {
+		expect(() => optionsFromCli([], { WERK24_SANDBOX_PORT: 'abc' })).toThrow(/WERK24_SANDBOX_PORT.*"abc"/);
+		expect(() => optionsFromCli(['--port', '70000'], {})).toThrow(/--port \/ WERK24_SANDBOX_PORT must be a whole number from 0 to 65535/);
+		expect(() => optionsFromCli([], { WERK24_SANDBOX_LATENCY_MS: '-5' })).toThrow(/WERK24_SANDBOX_LATENCY_MS/);
+		expect(() => optionsFromCli(['--faults', 'slow'], {})).toThrow('Fault "slow" needs a rate from 0 to 1, e.g. slow=0.2; got "slow"');
+		expect(() => optionsFromCli(['--faults', 'duplicate=lots'], {})).toThrow(/duplicate=0\.2; got "duplicate=lots"/);
+		expect(() => optionsFromCli(['--faults', 'duplicate=1.5'], {})).toThrow(/from 0 to 1/);
+	});
+
+	it('says how to fix a port in use or an address that is not local', () => {
+		expect(listenHint(Object.assign(new Error('listen EADDRINUSE'), { code: 'EADDRINUSE' }), '127.0.0.1', 8024)).toMatch(/Port 8024 .* in use.*--port <n> or WERK24_SANDBOX_PORT=<n> \(0 = any free port\)/);
+		expect(listenHint(Object.assign(new Error('listen EADDRNOTAVAIL'), { code: 'EADDRNOTAVAIL' }), '10.1.2.3', 8024)).toMatch(/10\.1\.2\.3 is not an address of this machine\. Use --host 127\.0\.0\.1/);
+		expect(listenHint(new Error('other'), '127.0.0.1', 8024)).toBe('');
 	});
 });
 
@@ -55,5 +71,25 @@ describe('npm run sandbox', () => {
 		const exitCode = new Promise<number | null>((resolve) => child.on('exit', resolve));
 		child.kill('SIGTERM');
 		expect(await exitCode).toBe(0);
+	}, 60_000);
+
+	it('exits 1 with a hint when the port is taken', async () => {
+		const blocker = net.createServer();
+		await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+		const { port } = blocker.address() as AddressInfo;
+		try {
+			const child = spawn(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'sandbox', 'cli.ts')], {
+				cwd: ROOT,
+				env: { ...process.env, WERK24_SANDBOX_PORT: String(port) },
+				stdio: ['ignore', 'pipe', 'pipe'],
+			});
+			let stderr = '';
+			child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+			const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+			expect(code).toBe(1);
+			expect(stderr).toContain(`Port ${port} on 127.0.0.1 is already in use`);
+		} finally {
+			await new Promise<void>((resolve) => blocker.close(() => resolve()));
+		}
 	}, 60_000);
 });
