@@ -34,23 +34,29 @@ export function decodeField(raw: string): unknown {
 	}
 }
 
-const KNOWN_ASK_TYPES = new Set<string>([...ASK_TYPES, ...V1_ASK_TYPES]);
+// v1 asks are accepted, so they are valid too (the documented error example lists v1 names).
+const VALID_ASKS: readonly string[] = [...ASK_TYPES, ...V1_ASK_TYPES];
+const KNOWN_ASK_TYPES = new Set<string>(VALID_ASKS);
 
 /** As werk24-python's validate_asks: a non-empty list whose ask types the service knows. */
 export function checkAsks(value: unknown): Checked<Ask[]> {
-	if (value === undefined || value === null) return fail('Missing field "asks"', { missing: ['asks'], valid_asks: ASK_TYPES });
+	if (value === undefined || value === null) return fail('Missing field "asks"', { missing: ['asks'], valid_asks: VALID_ASKS });
 	const parsed = parseAsks(value, { acceptKindAlias: true });
 	if (!parsed.ok) {
-		return fail('Invalid ask type specified', { invalid_asks: invalidAskNames(value), valid_asks: ASK_TYPES, problems: parsed.problems });
+		const invalid = invalidAskNames(value);
+		// Known ask types with a wrong shape or parameter: the problem, not "invalid ask type", says what to fix.
+		const message = invalid.length > 0 ? 'Invalid ask type specified' : `Invalid asks: ${parsed.problems.map((p) => `${p.path} ${p.reason}`).join('; ')}`;
+		return fail(message, { invalid_asks: invalid, valid_asks: VALID_ASKS, problems: parsed.problems });
 	}
-	if (parsed.value.length === 0) return fail('At least one ask is required', { valid_asks: ASK_TYPES });
+	if (parsed.value.length === 0) return fail('At least one ask is required', { valid_asks: VALID_ASKS });
 	const unknown = parsed.value.filter((ask) => !KNOWN_ASK_TYPES.has(ask.ask_type)).map((ask) => ask.ask_type);
-	if (unknown.length > 0) return fail('Invalid ask type specified', { invalid_asks: unknown, valid_asks: ASK_TYPES });
+	if (unknown.length > 0) return fail('Invalid ask type specified', { invalid_asks: unknown, valid_asks: VALID_ASKS });
 	return { ok: true, value: parsed.value };
 }
 
 function invalidAskNames(value: unknown): unknown[] {
-	if (!Array.isArray(value)) return [value];
+	// Not a list at all: no ask type is at fault, the shape is.
+	if (!Array.isArray(value)) return [];
 	return value
 		.map((item: unknown) => {
 			if (!item || typeof item !== 'object') return item;

@@ -62,9 +62,20 @@ describe('validation', () => {
 	it('lists invalid asks and the valid ones', async () => {
 		const details = expectErrorBody(await submitLikeNodeExample(sandbox.url, token(), { ...valid(), asks: [v2('META_DATA'), { ask_version: 'v2', ask_type: 'TITLE_BLOCKS' }] }), 400);
 		expect(details.invalid_asks).toEqual(['TITLE_BLOCKS']);
-		expect(details.valid_asks).toEqual(expect.arrayContaining(['META_DATA', 'FEATURES', 'REDACTION']));
+		// v1 asks are accepted, so the valid list names them too, as the documented error example does.
+		expect(details.valid_asks).toEqual(expect.arrayContaining(['META_DATA', 'FEATURES', 'REDACTION', 'TITLE_BLOCK', 'VARIANT_MEASURES']));
 		expectErrorBody(await submitLikeNodeExample(sandbox.url, token(), { ...valid(), asks: [] }), 400);
-		expectErrorBody(await submitLikeNodeExample(sandbox.url, token(), { ...valid(), asks: 'META_DATA' }), 400);
+	});
+
+	it('says what is wrong with known ask types sent in the wrong shape or with bad parameters', async () => {
+		const notAList = await submitLikeNodeExample(sandbox.url, token(), { ...valid(), asks: 'META_DATA' });
+		expect(expectErrorBody(notAList, 400).invalid_asks).toEqual([]);
+		expect(notAList.body.message).toMatch(/^Invalid asks: asks must be a list of asks/);
+		const custom = await submitLikeNodeExample(sandbox.url, token(), { ...valid(), asks: [v2('CUSTOM')] });
+		expect(expectErrorBody(custom, 400).invalid_asks).toEqual([]);
+		expect(custom.body.message).toBe('Invalid asks: asks[0].custom_id is required for CUSTOM asks');
+		const redaction = await submitLikeNodeExample(sandbox.url, token(), { ...valid(), asks: [v2('REDACTION', { output_format: 'GIF' })] });
+		expect(redaction.body.message).toMatch(/^Invalid asks: asks\[0\]\.output_format must be "PDF" or "PNG"/);
 	});
 
 	it('names a bad callback header', async () => {
