@@ -43,7 +43,8 @@ const KNOWN_PATHS: Array<[RegExp, string]> = [
 function answerUnknownRoute(request: FastifyRequest, reply: FastifyReply): FastifyReply {
 	const path = request.url.split('?')[0];
 	const known = KNOWN_PATHS.find(([pattern]) => pattern.test(path));
-	if (known) return sendError(reply.header('allow', known[1]), 405, `Method ${request.method} not allowed on ${path}`, { allow: [known[1]] });
+	// The right method on a near-miss path (e.g. a trailing slash) is not a method problem.
+	if (known && known[1] !== request.method) return sendError(reply.header('allow', known[1]), 405, `Method ${request.method} not allowed on ${path}`, { allow: [known[1]] });
 	return sendError(reply, 404, 'Not found', { path: path.slice(0, 200) });
 }
 

@@ -130,6 +130,9 @@ describe('other endpoints', () => {
 		expect(wrong.headers.get('allow')).toBe('POST');
 		expect((await fetch(`${sandbox.url}/status`, { method: 'DELETE' })).status).toBe(405);
 		expect((await fetch(`${sandbox.url}/nothing-here`)).status).toBe(404);
+		// The allowed method on a path the routes do not serve is not told that method is not allowed.
+		expect((await fetch(`${sandbox.url}/status/`)).status).toBe(404);
+		expect((await fetch(`${sandbox.url}/techread/read-with-callback/`, { method: 'POST', headers: { authorization: `Token ${sandbox.token}` } })).status).toBe(404);
 		expect((await fetch(`${sandbox.url}/payloads/unknown-id`)).status).toBe(404);
 		expect((await fetch(`${sandbox.url}/sandbox/requests/unknown-id`)).status).toBe(404);
 	});
