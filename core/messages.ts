@@ -111,6 +111,16 @@ function checkExceptions(value: unknown, path: string, problems: Problem[]): Tec
 	return exceptions;
 }
 
+const ENVELOPE_KEYS = new Set([
+	'request_id',
+	'message_type',
+	'message_subtype',
+	'page_number',
+	'payload_dict',
+	'payload_url',
+	'exceptions',
+]);
+
 function parseAt(input: unknown, root: string): Result<TechreadMessage> {
 	if (!isPlainObject(input)) {
 		return { ok: false, problems: [{ path: root, reason: `must be a JSON object (one TechreadMessage), got ${got(input)}` }] };
@@ -157,6 +167,8 @@ function parseAt(input: unknown, root: string): Result<TechreadMessage> {
 	const exceptions = has(input, 'exceptions') ? checkExceptions(input.exceptions, at('exceptions'), problems) : [];
 
 	if (problems.length > 0) return { ok: false, problems };
+	// Keys outside the envelope ride along untouched, so Raw output stays what Werk24 sent when it adds fields.
+	const extras = Object.fromEntries(Object.entries(input).filter(([key]) => !ENVELOPE_KEYS.has(key)));
 	return {
 		ok: true,
 		value: {
@@ -167,14 +179,15 @@ function parseAt(input: unknown, root: string): Result<TechreadMessage> {
 			payload_dict: payloadDict,
 			payload_url: payloadUrl,
 			exceptions,
+			...extras,
 		},
 	};
 }
 
 /**
  * Validates one message: strict on the envelope, lenient inside payload_dict (the service keeps
- * adding fields and enum values). Keys outside the envelope (e.g. a client-side payload_bytes) are
- * ignored. Never throws; reports every problem with its JSON path.
+ * adding fields and enum values). Keys outside the envelope (e.g. payload_bytes: null) are kept
+ * unchecked, after the envelope. Never throws; reports every problem with its JSON path.
  */
 export function parseMessage(input: unknown): Result<TechreadMessage> {
 	return parseAt(input, '$');

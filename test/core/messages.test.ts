@@ -63,11 +63,21 @@ describe('parseMessage defaults and tolerance', () => {
 		});
 	});
 
-	it('ignores keys outside the envelope, such as payload_bytes', () => {
-		const message = accepted({ ...valid(), payload_bytes: 'aGVsbG8=', trace: { id: 1 } });
-		expect(Object.keys(message).sort()).toEqual(
-			['exceptions', 'message_subtype', 'message_type', 'page_number', 'payload_dict', 'payload_url', 'request_id'],
-		);
+	it('keeps keys outside the envelope unchecked, after the envelope (Raw output stays as sent)', () => {
+		const message = accepted({ trace: { id: 1 }, ...valid(), payload_bytes: null }) as unknown as Record<string, unknown>;
+		expect(Object.keys(message)).toEqual([
+			'request_id',
+			'message_type',
+			'message_subtype',
+			'page_number',
+			'payload_dict',
+			'payload_url',
+			'exceptions',
+			'trace',
+			'payload_bytes',
+		]);
+		expect(message.trace).toEqual({ id: 1 });
+		expect(message.payload_bytes).toBeNull();
 	});
 
 	it.each(['VARIANT_MEASURES', 'TITLE_BLOCK', 'SURFACE_FINISH_V3', 'INITIALIZATION_SUCCESS'])('accepts subtype %s', (subtype) => {
