@@ -1,6 +1,9 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { PDFDocument } from 'pdf-lib';
 import { PNG } from 'pngjs';
 import { decryptPackage, generateKeyPair, parseMessage, type TechreadMessage } from '../../core';
+import { DEFAULT_RETRY } from '../../sandbox/callbacks';
 import { startSandbox, type Sandbox } from '../../sandbox/server';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 import { bushingPng, flangePdf, submitLikeNodeExample, submitLikeWerk24Python, v2 } from './submit';
@@ -300,6 +303,32 @@ describe('callback delivery', () => {
 			expect(log.state).toBe('done');
 		} finally {
 			await strict.close();
+		}
+	});
+
+	it('retries a receiver that does not answer within the timeout (10 s and 5 attempts by default)', async () => {
+		expect(DEFAULT_RETRY).toMatchObject({ attempts: 5, timeoutMs: 10_000 });
+		let calls = 0;
+		// The first POST is never answered; later ones get 200.
+		const silent = http.createServer((request, response) => {
+			request.resume();
+			if (calls++ > 0) request.on('end', () => response.writeHead(200).end());
+		});
+		await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+		const strict = await startSandbox({ callbackLatencyMs: 0, retry: { timeoutMs: 200, backoffMs: 1 } });
+		try {
+			const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/hook`;
+			const answer = await submitLikeNodeExample(strict.url, strict.token, { drawing: bushingPng(), asks: [v2('META_DATA')], callback_url: url });
+			await strict.idle();
+			const first = strict.request(answer.body.request_id as string)!.callbacks[0];
+			expect(first.attempts.map((a) => a.status)).toEqual([null, 200]);
+			expect(first.attempts[0].error).toMatch(/TimeoutError/);
+			expect(first.attempts[0].duration_ms).toBeGreaterThanOrEqual(190);
+			expect(first.state).toBe('delivered');
+		} finally {
+			await strict.close();
+			silent.closeAllConnections();
+			await new Promise<void>((resolve) => silent.close(() => resolve()));
 		}
 	});
 
