@@ -29,3 +29,44 @@ export function detectDrawingType(bytes: Uint8Array): DrawingType | null {
 	const match = SIGNATURES.find((signature) => startsWith(bytes, signature.magic));
 	return match ? { ...match.type } : null;
 }
+
+/** A result file's type: what Werk24 returns unencrypted besides drawings (images, JSON, ZIP, SVG/XML). */
+export interface ResultFileType {
+	mimeType: string;
+	extension: string;
+}
+
+const TEXT_PROBE_BYTES = 1024;
+
+/** Text only when the head is valid UTF-8: an encrypted package starts with random bytes, which almost never are. */
+function textHead(bytes: Uint8Array): string | null {
+	try {
+		// stream: true tolerates a multi-byte character cut at the probe's end.
+		const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes.subarray(0, TEXT_PROBE_BYTES), { stream: true });
+		return text.trimStart();
+	} catch {
+		return null;
+	}
+}
+
+/**
+ * The type of a downloaded result file from its leading bytes, or null for anything else (with a private key
+ * at hand: an encrypted package). JSON and XML also need a valid UTF-8 head, so a package whose random first
+ * byte happens to be "{" or "<" is not mistaken for text (about one package in eighty otherwise).
+ */
+export function detectResultFileType(bytes: Uint8Array): ResultFileType | null {
+	const drawing = detectDrawingType(bytes);
+	if (drawing) return { mimeType: drawing.mimeType, extension: drawing.extension };
+	const head = String.fromCharCode(...bytes.subarray(0, 12));
+	if (head.startsWith('GIF87a') || head.startsWith('GIF89a')) return { mimeType: 'image/gif', extension: 'gif' };
+	if (head.startsWith('RIFF') && head.slice(8, 12) === 'WEBP') return { mimeType: 'image/webp', extension: 'webp' };
+	if (head.startsWith('PK\u0003\u0004')) return { mimeType: 'application/zip', extension: 'zip' };
+	const text = textHead(bytes);
+	if (text === null) return null;
+	if (text.startsWith('{') || text.startsWith('[')) return { mimeType: 'application/json', extension: 'json' };
+	if (text.startsWith('<svg') || (text.startsWith('<?xml') && text.includes('<svg'))) {
+		return { mimeType: 'image/svg+xml', extension: 'svg' };
+	}
+	if (text.startsWith('<?xml')) return { mimeType: 'application/xml', extension: 'xml' };
+	return null;
+}

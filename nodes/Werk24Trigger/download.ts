@@ -1,6 +1,6 @@
 // payload_url → binary field. Every failure lands on the item as `download_error`; the execution goes on.
 import type { IBinaryData, IDataObject, IHttpRequestOptions, IN8nHttpFullResponse, IWebhookFunctions } from 'n8n-workflow';
-import { checkDownloadUrl, decryptPackage, detectDrawingType, redactUrl, type CallbackConfig } from '../../core';
+import { checkDownloadUrl, decryptPackage, detectResultFileType, redactUrl, type CallbackConfig } from '../../core';
 
 export const MAX_DOWNLOAD_BYTES = 50 * 1024 * 1024;
 export const DOWNLOAD_TIMEOUT_MS = 30_000;
@@ -13,20 +13,6 @@ export interface DownloadSettings {
 }
 
 export type DownloadOutcome = { ok: true; binary: IBinaryData } | { ok: false; error: string };
-
-/** Plain file types Werk24 may return; anything else is taken for an encrypted package when a private key is set. */
-function plainType(bytes: Buffer): { mimeType: string; extension: string } | null {
-	const drawing = detectDrawingType(bytes);
-	if (drawing) return { mimeType: drawing.mimeType, extension: drawing.extension };
-	const head = bytes.subarray(0, 16).toString('latin1');
-	if (head.startsWith('GIF8')) return { mimeType: 'image/gif', extension: 'gif' };
-	if (head.startsWith('RIFF') && head.slice(8, 12) === 'WEBP') return { mimeType: 'image/webp', extension: 'webp' };
-	if (head.startsWith('PK\u0003\u0004')) return { mimeType: 'application/zip', extension: 'zip' };
-	const text = head.replace(/^\uFEFF|^[\s\u00EF\u00BB\u00BF]+/, '');
-	if (text.startsWith('<svg') || text.startsWith('<?xml')) return { mimeType: 'image/svg+xml', extension: 'svg' };
-	if (text.startsWith('{') || text.startsWith('[')) return { mimeType: 'application/json', extension: 'json' };
-	return null;
-}
 
 function headerValue(headers: IN8nHttpFullResponse['headers'], name: string): string | undefined {
 	const value = (headers as IDataObject | undefined)?.[name];
@@ -153,13 +139,13 @@ async function download(
 	const fetched = await fetchGuarded(context, payloadUrl, settings);
 	if (!fetched.ok) return fetched;
 	let bytes = fetched.bytes;
-	let type = plainType(bytes);
+	let type = detectResultFileType(bytes);
 	let decrypted = false;
 	if (!type && settings.privateKey?.pem) {
 		const plain = decryptPackage(settings.privateKey.pem, bytes, settings.privateKey.passphrase);
 		if (!plain.ok) return { ok: false, error: `result file could not be decrypted: ${plain.problems[0].reason}` };
 		bytes = plain.value;
-		type = plainType(bytes);
+		type = detectResultFileType(bytes);
 		decrypted = true;
 	}
 	// The server's content type describes the package, not what was inside it.

@@ -2,6 +2,7 @@ import type { IDataObject, IHttpRequestOptions, INodeExecutionData } from 'n8n-w
 import { encryptPackage } from '../../../core';
 import { DOWNLOAD_TIMEOUT_MS, downloadPayload, MAX_DOWNLOAD_BYTES } from '../../../nodes/Werk24Trigger/download';
 import { loadDrawing } from '../../fixtures/drawings';
+import { packageStartingWith } from '../../fixtures/packages';
 import {
 	callbackContext,
 	callbackCredential,
@@ -142,6 +143,15 @@ describe('Download Result Files', () => {
 		const { json, file } = await receive(SIGNED, async () => reply(PNG), { credential: { privateKey: PRIVATE_PEM } });
 		expect(json.download_error).toBeUndefined();
 		expect(bytesOf(file).equals(PNG)).toBe(true);
+	});
+
+	// Regression: a package whose random first byte is "{" was saved undecrypted as a .json file.
+	it('decrypts a package whose first byte happens to be "{"', async () => {
+		const pkg = packageStartingWith(PUBLIC_PEM, PNG, '{'.charCodeAt(0));
+		const { json, file } = await receive(SIGNED, async () => reply(pkg), { credential: { privateKey: PRIVATE_PEM } });
+		expect(json.download_error).toBeUndefined();
+		expect(bytesOf(file).equals(PNG)).toBe(true);
+		expect(file).toMatchObject({ mimeType: 'image/png', fileName: 'sheet_images-page-0.png' });
 	});
 
 	it('an artefact encrypted for another key → download_error, execution goes on', async () => {

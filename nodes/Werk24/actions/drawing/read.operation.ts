@@ -14,7 +14,7 @@ import {
 	CLIENT_VERSION,
 	decryptPackage,
 	describeException,
-	detectDrawingType,
+	detectResultFileType,
 	readDrawingStreaming,
 	redactUrl,
 	simplifyMessage,
@@ -285,7 +285,7 @@ async function downloadFile(
 
 /** The extension from the (decrypted) bytes first: an encrypted download's Content-Type says nothing about them. */
 function fileNameFor(base: string, bytes: Uint8Array, contentType: string | undefined, encrypted: boolean): string {
-	const detected = detectDrawingType(bytes);
+	const detected = detectResultFileType(bytes);
 	if (detected) return `${base}.${detected.extension}`;
 	const type = encrypted ? '' : (contentType ?? '').split(';')[0].trim().toLowerCase();
 	const extension = { 'image/png': 'png', 'image/jpeg': 'jpg', 'application/pdf': 'pdf', 'image/tiff': 'tif' }[type];

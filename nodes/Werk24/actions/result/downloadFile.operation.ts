@@ -1,6 +1,6 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
-import { checkDownloadUrl, decryptPackage, detectDrawingType, redactUrl } from '../../../../core';
+import { checkDownloadUrl, decryptPackage, detectResultFileType, redactUrl } from '../../../../core';
 import { showFor } from '../../descriptions/showFor';
 import { getApiCredentials, werk24Download } from '../../transport';
 
@@ -69,7 +69,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		if (result.ok) {
 			bytes = result.value;
 			decrypted = true;
-		} else if (decrypt === 'yes' || !looksPlain(bytes)) {
+		} else if (decrypt === 'yes' || !detectResultFileType(bytes)) {
 			throw new NodeOperationError(this.getNode(), `The file from ${redactUrl(url)} could not be decrypted`, {
 				itemIndex,
 				description: `${result.problems.map((problem) => problem.reason).join('; ')}. Check that the credential holds the private key whose public key was sent with the drawing, or set "Decrypt" to No to keep the raw bytes`,
@@ -110,16 +110,6 @@ async function readPrivateKey(
 	return { pem, passphrase: String(credentials?.passphrase ?? '') || undefined };
 }
 
-/** Plain types Werk24 returns unencrypted: drawings and images, JSON, ZIP containers, SVG/XML, GIF. */
-export function looksPlain(bytes: Uint8Array): boolean {
-	if (detectDrawingType(bytes)) return true;
-	const head = Buffer.from(bytes.subarray(0, 8));
-	if (head.subarray(0, 4).equals(Buffer.from('PK\x03\x04', 'latin1'))) return true;
-	if (head.subarray(0, 4).toString('latin1') === 'GIF8') return true;
-	const firstText = Buffer.from(bytes.subarray(0, 64)).toString('utf8').trimStart()[0];
-	return firstText === '{' || firstText === '[' || firstText === '<';
-}
-
 function fileNameFrom(contentDisposition: string | undefined, url: string): string {
 	if (contentDisposition) {
 		const extended = /filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/.exec(contentDisposition);
@@ -153,5 +143,5 @@ function safeName(name: string): string {
 function mimeTypeFor(bytes: Uint8Array, declared: string | undefined): string | undefined {
 	const type = declared?.split(';')[0].trim().toLowerCase();
 	if (type && type !== 'application/octet-stream' && type !== 'binary/octet-stream') return type;
-	return detectDrawingType(bytes)?.mimeType ?? type;
+	return detectResultFileType(bytes)?.mimeType ?? type;
 }

@@ -5,6 +5,7 @@ import { NodeApiError, NodeOperationError, type INodeParameters } from 'n8n-work
 
 import { encryptPackage } from '../../../../../core';
 import { loadDrawing } from '../../../../fixtures/drawings';
+import { packageStartingWith } from '../../../../fixtures/packages';
 import { createExecuteContext, fullResponse, type ExecuteContextOptions, type HttpStub } from '../../../../helpers/executeContext';
 
 const mockSleep = jest.fn(async (ms: number) => void ms);
@@ -108,6 +109,22 @@ describe('Result → Download File', () => {
 			expect(error).toBeInstanceOf(NodeOperationError);
 			expect(error!.message).toMatch(/could not be decrypted/);
 			expect(`${error!.message} ${error!.description}`).not.toMatch(/X-Amz|abc123secret/);
+		});
+
+		// Regression: such a package looked like JSON, so auto kept the undecryptable bytes without a word.
+		it('auto: a package for another key is an error even when its first byte is "{"', async () => {
+			const other = packageStartingWith(key('test-only-other.public.pem'), png, '{'.charCodeAt(0));
+			const error = await failure(download({}, serve(other), { credentials: { werk24Api: API, werk24CallbackApi: SECURITY } }));
+			expect(error).toBeInstanceOf(NodeOperationError);
+			expect(error!.message).toMatch(/could not be decrypted/);
+		});
+
+		it('auto: keeps a plain JSON or SVG result file that the key cannot open', async () => {
+			for (const plain of ['{"zones": []}', '<svg xmlns="http://www.w3.org/2000/svg"/>']) {
+				const [[item]] = await download({}, serve(Buffer.from(plain)), { credentials: { werk24Api: API, werk24CallbackApi: SECURITY } }).run();
+				expect(Buffer.from(item.binary!.file.data, 'base64').toString()).toBe(plain);
+				expect(item.json.decrypted).toBe(false);
+			}
 		});
 
 		it('yes: decrypts with a passphrase-protected private key', async () => {
