@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
- * `prestart` / `pretest`: so `npm start` and `npm test` work straight after cloning, install the development
- * tools (`npm ci`) when they are missing or older than package-lock.json. Plain Node.js, no dependencies:
- * it runs before anything is installed.
+ * The first step of `npm start` and `npm test`, so both work straight after cloning: installs the development
+ * tools (`npm ci`) when they are missing or older than package-lock.json. Plain Node.js, no dependencies: it
+ * runs before anything is installed. It is chained into the scripts themselves, not a pre-hook: .npmrc sets
+ * ignore-scripts, and npm then skips pre/post hooks even for `npm test`.
  */
 'use strict';
 const { spawnSync } = require('node:child_process');

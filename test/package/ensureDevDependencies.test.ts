@@ -1,6 +1,6 @@
 /**
  * `npm start` and `npm test` run scripts/ensureDevDependencies.js first, so a fresh clone needs no separate
- * `npm ci`. Checked on a throw-away project with one local (offline) dev dependency.
+ * `npm ci`. Checked on a throw-away project with one local (offline) dev dependency and this repo's .npmrc.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -12,13 +12,22 @@ const SCRIPT = path.join(ROOT, 'scripts', 'ensureDevDependencies.js');
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the script is plain CommonJS run before any install
 const { staleReason } = require(SCRIPT) as { staleReason: (directory: string) => string | null };
 
+const ENSURE = 'node scripts/ensureDevDependencies.js &&';
 let project: string;
 
 function makeProject(): string {
 	const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'werk24-ensure-'));
 	fs.mkdirSync(path.join(directory, 'local-dep'));
 	fs.writeFileSync(path.join(directory, 'local-dep', 'package.json'), JSON.stringify({ name: 'local-dep', version: '1.0.0' }));
-	const manifest = { name: 'probe', version: '1.0.0', private: true, devDependencies: { 'local-dep': 'file:./local-dep' } };
+	const manifest = {
+		name: 'probe',
+		version: '1.0.0',
+		private: true,
+		// The same chaining as this package's scripts: the test needs the dev dependency installed.
+		scripts: { test: `${ENSURE} node -e "require('local-dep/package.json')"` },
+		devDependencies: { 'local-dep': 'file:./local-dep' },
+	};
+	fs.copyFileSync(path.join(ROOT, '.npmrc'), path.join(directory, '.npmrc'));
 	fs.writeFileSync(path.join(directory, 'package.json'), JSON.stringify(manifest));
 	execFileSync('npm', ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: directory, stdio: 'ignore' });
 	fs.mkdirSync(path.join(directory, 'scripts'));
@@ -70,7 +79,16 @@ describe('ensureDevDependencies', () => {
 describe('package.json', () => {
 	const scripts = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
 
-	it.each(['prestart', 'pretest'])('%s installs the development tools first', (hook) => {
-		expect(scripts[hook]).toBe('node scripts/ensureDevDependencies.js');
+	// Regression: as pretest/prestart hooks they never ran, because .npmrc's ignore-scripts skips pre/post hooks.
+	it.each(['start', 'test'])('"%s" installs the development tools first, inside the script itself', (name) => {
+		expect(scripts[name].startsWith(`${ENSURE} `)).toBe(true);
+		expect(scripts[`pre${name}`]).toBeUndefined();
+	});
+
+	it('npm test on a fresh clone with this .npmrc installs, then runs the test', () => {
+		const run = spawnSync('npm', ['test'], { cwd: project, encoding: 'utf8' });
+		expect(run.stderr).not.toMatch(/Cannot find module/);
+		expect(run.status).toBe(0);
+		expect(run.stdout).toMatch(/Installing the development tools with npm ci/);
 	});
 });
