@@ -32,24 +32,52 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	}
 
 	const concurrency = readConcurrency.call(this, operation);
+	const refused = await runPreflight.call(this, operation, items.length);
 	const perItem = await mapPool(items, concurrency, async (_item, itemIndex) => {
+		const preflightError = refused.get(itemIndex);
+		if (preflightError) return [errorItem(preflightError)];
 		try {
 			return await operation.execute.call(this, itemIndex);
 		} catch (error) {
 			const nodeError = asNodeError.call(this, error, itemIndex);
 			if (!this.continueOnFail()) throw nodeError;
-			return [
-				{
-					json: {
-						error: nodeError.message,
-						description: nodeError.description ?? null,
-						http_code: nodeError instanceof NodeApiError ? (nodeError.httpCode ?? null) : null,
-					},
-				},
-			];
+			return [errorItem(nodeError)];
 		}
 	});
 	return [perItem.flatMap((produced, itemIndex) => produced.map((item) => ({ ...item, pairedItem: { item: itemIndex } })))];
+}
+
+/**
+ * Checks every item before the first upload. Without Continue On Fail the first refusal stops the node with
+ * nothing sent; with it, refused items become error items and the others go on.
+ */
+async function runPreflight(
+	this: IExecuteFunctions,
+	operation: Werk24Operation,
+	itemCount: number,
+): Promise<Map<number, NodeApiError | NodeOperationError>> {
+	const refused = new Map<number, NodeApiError | NodeOperationError>();
+	if (!operation.preflight) return refused;
+	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
+		try {
+			await operation.preflight.call(this, itemIndex);
+		} catch (error) {
+			const nodeError = asNodeError.call(this, error, itemIndex);
+			if (!this.continueOnFail()) throw nodeError;
+			refused.set(itemIndex, nodeError);
+		}
+	}
+	return refused;
+}
+
+function errorItem(nodeError: NodeApiError | NodeOperationError): INodeExecutionData {
+	return {
+		json: {
+			error: nodeError.message,
+			description: nodeError.description ?? null,
+			http_code: nodeError instanceof NodeApiError ? (nodeError.httpCode ?? null) : null,
+		},
+	};
 }
 
 function readConcurrency(this: IExecuteFunctions, operation: Werk24Operation): number {

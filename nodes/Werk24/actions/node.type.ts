@@ -14,6 +14,11 @@ export interface Werk24Operation {
 	description: INodeProperties[];
 	/** Items produced for input item `itemIndex`, without pairedItem (the router adds it). */
 	execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]>;
+	/**
+	 * Every check `execute` makes before it sends anything, for one item. The router runs it for all items
+	 * first, so a bad item stops the node before any drawing is uploaded (and charged) with its request_id lost.
+	 */
+	preflight?(this: IExecuteFunctions, itemIndex: number): Promise<void>;
 	/** Default of the operation's "Concurrency" option; absent = items run one after another. */
 	defaultConcurrency?: number;
 }

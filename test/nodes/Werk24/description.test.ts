@@ -6,6 +6,7 @@ import { NodeHelpers, type INode, type INodeCredentialDescription, type INodePar
 
 import { CLIENT_VERSION } from '../../../core';
 import { Werk24 } from '../../../nodes/Werk24/Werk24.node';
+import { Werk24Trigger } from '../../../nodes/Werk24Trigger/Werk24Trigger.node';
 import { createExecuteContext, fullResponse, withDefaults } from '../../helpers/executeContext';
 
 const description = new Werk24().description;
@@ -80,7 +81,8 @@ describe('Werk24 node description (contract)', () => {
 			{ name: 'binaryPropertyName', type: 'string', default: 'data' },
 			{ name: 'asks', type: 'multiOptions', default: ['META_DATA'] },
 			{ name: 'callbackUrl', type: 'string', default: '' },
-			{ name: 'callbackSecurity', type: 'options', default: 'none' },
+			// The Trigger's Authentication defaults to the same credential, so both defaults agree.
+			{ name: 'callbackSecurity', type: 'options', default: 'werk24CallbackApi' },
 			{ name: 'options', type: 'collection', default: {} },
 		]);
 		expect(optionNames({ resource: 'drawing', operation: 'readWithCallback' }, 'options')).toEqual([
@@ -155,10 +157,17 @@ describe('Werk24 node description (contract)', () => {
 		]);
 	});
 
+	it('Submit and the Werk24 Trigger agree by default: both use the Werk24 Callback Security credential', () => {
+		const submitDefault = description.properties.find((p) => p.name === 'callbackSecurity')?.default;
+		const triggerDefault = new Werk24Trigger().description.properties.find((p) => p.name === 'authentication')?.default;
+		expect(submitDefault).toBe('werk24CallbackApi');
+		expect(triggerDefault).toBe(submitDefault);
+	});
+
 	it('shows each credential exactly where it is used', () => {
 		const submit = { resource: 'drawing', operation: 'readWithCallback' };
-		expect(shownCredentials(submit)).toEqual(['werk24Api']);
-		expect(shownCredentials({ ...submit, callbackSecurity: 'werk24CallbackApi' })).toEqual(['werk24Api', 'werk24CallbackApi']);
+		expect(shownCredentials(submit)).toEqual(['werk24Api', 'werk24CallbackApi']);
+		expect(shownCredentials({ ...submit, callbackSecurity: 'none' })).toEqual(['werk24Api']);
 		expect(shownCredentials({ resource: 'result', operation: 'downloadFile' })).toEqual(['werk24Api', 'werk24CallbackApi']);
 		expect(shownCredentials({ resource: 'result', operation: 'downloadFile', decrypt: 'no' })).toEqual(['werk24Api']);
 		expect(shownCredentials({ resource: 'drawing', operation: 'read' })).toEqual(['werk24Api']);

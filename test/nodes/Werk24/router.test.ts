@@ -4,7 +4,7 @@ import { loadDrawing, pdfOfSize } from '../../fixtures/drawings';
 import { createExecuteContext, fullResponse, type FakeItem } from '../../helpers/executeContext';
 
 const API = { token: 'license-token-123', apiUrl: 'https://api.w24.co', streamingUrl: 'wss://ws-api.w24.co/v2' };
-const SUBMIT = { resource: 'drawing', operation: 'readWithCallback', callbackUrl: 'https://n8n.example.com/webhook/x' };
+const SUBMIT = { resource: 'drawing', operation: 'readWithCallback', callbackUrl: 'https://n8n.example.com/webhook/x', callbackSecurity: 'none' };
 
 /** Item i carries a PDF of (1000 + i) bytes, so the server stub can tell the drawings apart by size. */
 const drawingItems = (count: number): FakeItem[] =>
@@ -115,6 +115,42 @@ describe('router', () => {
 		);
 		expect(error).toBeInstanceOf(NodeApiError);
 		expect((error as NodeApiError).context.itemIndex).toBe(2);
+	});
+
+	// Regression: a bad third item stopped the node after the first two drawings were uploaded (and charged),
+	// with their request_ids lost; running the node again submitted them twice.
+	it('checks every item before the first upload: a bad item stops the node with nothing sent', async () => {
+		const items = drawingItems(3);
+		items[2] = { binary: { other: { bytes: loadDrawing('png') } } };
+		const run = createExecuteContext({ parameters: SUBMIT, items, credentials: { werk24Api: API } });
+		const error = await run.run().then(
+			() => undefined,
+			(thrown: unknown) => thrown,
+		);
+		expect(error).toBeInstanceOf(NodeOperationError);
+		expect((error as NodeOperationError).message).toBe('The item has no binary field "data"');
+		expect((error as NodeOperationError).context.itemIndex).toBe(2);
+		expect(run.httpCalls).toHaveLength(0);
+	});
+
+	it('continue on fail: refused items become error items, the others are still uploaded, in order', async () => {
+		const items = drawingItems(3);
+		items[0] = { binary: { data: { bytes: pdfOfSize(11 * 1024 * 1024) } } };
+		const run = createExecuteContext({
+			parameters: SUBMIT,
+			items,
+			continueOnFail: true,
+			credentials: { werk24Api: API },
+			httpRequestWithAuthentication: async (options) => fullResponse(200, { request_id: `req-${await drawingIndex(options)}` }),
+		});
+		const [output] = await run.run();
+		expect(output.map((item) => item.json.request_id ?? item.json.error)).toEqual([
+			expect.stringMatching(/10 MB/),
+			'req-1',
+			'req-2',
+		]);
+		expect(output.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+		expect(run.httpCalls).toHaveLength(2);
 	});
 
 	it('an unknown operation is reported, not silently skipped', async () => {

@@ -11,7 +11,7 @@ const API = { token: 'license-token-123', apiUrl: 'https://api.w24.co', streamin
 
 function submitWith(http: HttpStub) {
 	return createExecuteContext({
-		parameters: { resource: 'drawing', operation: 'readWithCallback', callbackUrl: 'https://n8n.example.com/webhook/x' },
+		parameters: { resource: 'drawing', operation: 'readWithCallback', callbackUrl: 'https://n8n.example.com/webhook/x', callbackSecurity: 'none' },
 		items: [{ binary: { data: { bytes: loadDrawing('pdf'), fileName: 'a.pdf' } } }],
 		credentials: { werk24Api: API },
 		httpRequestWithAuthentication: http,

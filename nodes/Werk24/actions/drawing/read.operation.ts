@@ -30,6 +30,7 @@ import { prepareDrawing } from './prepare';
 
 export const DEFAULT_CONCURRENCY = 2;
 const DEFAULT_TIMEOUT_MINUTES = 10;
+const MAX_TIMEOUT_MINUTES = 24 * 60;
 
 const properties: INodeProperties[] = [
 	{
@@ -108,7 +109,8 @@ const properties: INodeProperties[] = [
 
 export const description = showFor('drawing', 'read', properties);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+/** Everything one read needs, every check done before a socket opens; throws the first problem. */
+async function readSettings(this: IExecuteFunctions, itemIndex: number) {
 	const WebSocketImplementation = builtInWebSocket();
 	if (!WebSocketImplementation) {
 		throw new NodeOperationError(this.getNode(), 'This n8n runs on a Node.js version without a built-in WebSocket client', {
@@ -120,11 +122,13 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const output = options.output === 'message' ? 'message' : 'drawing';
 	const timeoutMinutes = Number(options.timeoutMinutes ?? DEFAULT_TIMEOUT_MINUTES);
-	if (!(timeoutMinutes > 0)) {
-		throw new NodeOperationError(this.getNode(), `"Timeout (Minutes)" is ${String(options.timeoutMinutes)}; it must be more than 0`, {
-			itemIndex,
-			description: `Set "Timeout (Minutes)" under Options (default ${DEFAULT_TIMEOUT_MINUTES})`,
-		});
+	// Above about 24.8 days Node's timer overflows and fires at once, so the range is checked here.
+	if (!(timeoutMinutes > 0) || timeoutMinutes > MAX_TIMEOUT_MINUTES) {
+		throw new NodeOperationError(
+			this.getNode(),
+			`"Timeout (Minutes)" is ${String(options.timeoutMinutes)}; it must be more than 0 and at most ${MAX_TIMEOUT_MINUTES}`,
+			{ itemIndex, description: `Set "Timeout (Minutes)" under Options (default ${DEFAULT_TIMEOUT_MINUTES})` },
+		);
 	}
 	const credentials = await getApiCredentials.call(this, itemIndex);
 	const streamingUrl = String(credentials.streamingUrl ?? '').trim();
@@ -145,7 +149,16 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const drawing = await prepareDrawing.call(this, itemIndex);
 	const allowedHosts = [hostOf(streamingUrl)].filter(Boolean) as string[];
 	const guard = (url: string) => checkDownloadUrl(url, { apiUrl: credentials.apiUrl, allowedHosts });
+	return { WebSocketImplementation, options, output, timeoutMinutes, credentials, streamingUrl, keys, drawing, guard };
+}
 
+export async function preflight(this: IExecuteFunctions, itemIndex: number): Promise<void> {
+	await readSettings.call(this, itemIndex);
+}
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const settings = await readSettings.call(this, itemIndex);
+	const { WebSocketImplementation, options, output, timeoutMinutes, credentials, streamingUrl, keys, drawing, guard } = settings;
 	const cancel = this.getExecutionCancelSignal?.();
 	const timeout = AbortSignal.timeout(timeoutMinutes * 60_000);
 	const outcome = await readDrawingStreaming(
@@ -215,6 +228,12 @@ interface ResultKeys {
 
 async function readKeys(this: IExecuteFunctions, itemIndex: number): Promise<ResultKeys | null> {
 	if (this.getNodeParameter('resultEncryption', itemIndex, 'none') !== 'werk24CallbackApi') return null;
+	if (!this.getNode().credentials?.werk24CallbackApi) {
+		throw new NodeOperationError(this.getNode(), '"Result Encryption" needs a Werk24 Callback Security credential', {
+			itemIndex,
+			description: 'Select a Werk24 Callback Security credential that holds a key pair, or set "Result Encryption" to None',
+		});
+	}
 	const credentials = await this.getCredentials('werk24CallbackApi', itemIndex);
 	const publicKey = String(credentials.publicKey ?? '').trim();
 	const privateKey = String(credentials.privateKey ?? '').trim();

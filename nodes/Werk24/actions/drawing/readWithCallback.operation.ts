@@ -47,7 +47,8 @@ const properties: INodeProperties[] = [
 				description: 'Werk24 sends your secret header with every callback (and encrypts result files when the credential has a public key); use the same credential in the Werk24 Trigger',
 			},
 		],
-		default: 'none',
+		// The Werk24 Trigger requires the same credential by default: with both defaults the two ends agree.
+		default: 'werk24CallbackApi',
 	},
 	{
 		displayName: 'Options',
@@ -102,7 +103,8 @@ interface CallbackSecurity {
 	publicKey: string | null;
 }
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+/** The request for one item, every check done; throws the first problem with what to change. */
+async function buildRequest(this: IExecuteFunctions, itemIndex: number) {
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const { apiUrl } = await getApiCredentials.call(this, itemIndex);
 	const callbackUrl = readCallbackUrl.call(this, itemIndex, apiUrl);
@@ -127,11 +129,19 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			description: validated.problems.map((problem) => `${problem.path}: ${problem.reason}`).join('; '),
 		});
 	}
+	return { request: validated.value, drawing };
+}
 
+export async function preflight(this: IExecuteFunctions, itemIndex: number): Promise<void> {
+	await buildRequest.call(this, itemIndex);
+}
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const { request, drawing } = await buildRequest.call(this, itemIndex);
 	const response = (await werk24Request.call(this, itemIndex, {
 		method: 'POST',
 		url: '/techread/read-with-callback',
-		body: buildReadForm(validated.value),
+		body: buildReadForm(request),
 	})) as IDataObject | undefined;
 	const requestId = response?.request_id;
 	if (typeof requestId !== 'string' || !requestId) {
@@ -145,11 +155,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		{
 			json: {
 				request_id: requestId,
-				file_name: validated.value.fileName,
+				file_name: request.fileName,
 				mime_type: drawing.drawingType.mimeType,
 				size_bytes: drawing.bytes.length,
-				asks: validated.value.asks.map((ask) => ask.ask_type),
-				callback_url: validated.value.callbackUrl,
+				asks: request.asks.map((ask) => ask.ask_type),
+				callback_url: request.callbackUrl,
 				submitted_at: new Date().toISOString(),
 			},
 		},
@@ -198,8 +208,15 @@ function isRealService(apiUrl: string): boolean {
 }
 
 async function readCallbackSecurity(this: IExecuteFunctions, itemIndex: number): Promise<CallbackSecurity> {
-	const mode = this.getNodeParameter('callbackSecurity', itemIndex, 'none') as string;
+	const mode = this.getNodeParameter('callbackSecurity', itemIndex, 'werk24CallbackApi') as string;
 	if (mode !== 'werk24CallbackApi') return { headers: {}, publicKey: null };
+	if (!this.getNode().credentials?.werk24CallbackApi) {
+		throw new NodeOperationError(this.getNode(), '"Callback Security" needs a Werk24 Callback Security credential', {
+			itemIndex,
+			description:
+				'Select the Werk24 Callback Security credential your Werk24 Trigger uses (or create one: header name and a secret of 16 or more characters). Set "Callback Security" to None only if the Trigger\'s Authentication is None too',
+		});
+	}
 	const credentials = await this.getCredentials('werk24CallbackApi', itemIndex);
 	const headerName = String(credentials.headerName ?? '').trim();
 	const secret = String(credentials.secret ?? '');

@@ -366,6 +366,36 @@ describe('Drawing → Read and Wait (streaming)', () => {
 	});
 });
 
+describe('Drawing → Read and Wait checks before any socket opens', () => {
+	it('a bad second drawing stops the node before the first is read (and charged)', async () => {
+		const { run, server } = await readWith({}, {}, {
+			items: [
+				{ binary: { data: { bytes: loadDrawing('pdf'), fileName: 'flange.pdf' } } },
+				{ binary: { data: { bytes: Buffer.from('PK\u0003\u0004 a zip, not a drawing'), fileName: 'part.zip' } } },
+			],
+		});
+		const error = await failure(run);
+		expect(error).toBeInstanceOf(NodeOperationError);
+		expect(error!.context.itemIndex).toBe(1);
+		expect(server.commands).toEqual([]);
+		expect(server.authorizations).toEqual([]);
+	});
+
+	it.each([0, 24 * 60 + 1, 40_000])('"Timeout (Minutes)" of %d is refused (past 24.8 days the timer would fire at once)', async (minutes) => {
+		const { run, server } = await readWith({}, { options: { timeoutMinutes: minutes } });
+		const error = await failure(run);
+		expect(error!.message).toBe(`"Timeout (Minutes)" is ${minutes}; it must be more than 0 and at most 1440`);
+		expect(server.authorizations).toEqual([]);
+	});
+
+	it('"Result Encryption" without a selected credential says which credential to select', async () => {
+		const { run, server } = await readWith({}, { resultEncryption: 'werk24CallbackApi' });
+		const error = await failure(run);
+		expect(error!.message).toBe('"Result Encryption" needs a Werk24 Callback Security credential');
+		expect(server.authorizations).toEqual([]);
+	});
+});
+
 describe('Drawing → Read and Wait without a built-in WebSocket (Node.js < 22)', () => {
 	it('fails with a message naming the requirement and pointing at Submit', async () => {
 		const global = globalThis as { WebSocket?: unknown };

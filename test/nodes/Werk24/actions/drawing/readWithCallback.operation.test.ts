@@ -21,7 +21,7 @@ const pdfItem = (json = {}): FakeItem => ({
 
 function submit(parameters: INodeParameters, overrides: Partial<ExecuteContextOptions> = {}) {
 	return createExecuteContext({
-		parameters: { resource: 'drawing', operation: 'readWithCallback', callbackUrl: CALLBACK, ...parameters },
+		parameters: { resource: 'drawing', operation: 'readWithCallback', callbackUrl: CALLBACK, callbackSecurity: 'none', ...parameters },
 		items: [pdfItem()],
 		credentials: { werk24Api: API },
 		httpRequestWithAuthentication: async () => fullResponse(200, { request_id: REQUEST_ID }),
@@ -110,6 +110,38 @@ describe('Drawing → Submit (readWithCallback)', () => {
 		expect(JSON.parse(form.text('callback_headers'))).toEqual({ 'X-Order-Id': 'PO-4711', 'X-Werk24-Token': SECURITY.secret });
 		expect(form.text('callback_headers')).toBe(`{"X-Order-Id": "PO-4711", "X-Werk24-Token": "${SECURITY.secret}"}`);
 		expect(form.text('public_key')).toBe(JSON.stringify(PUBLIC_KEY.trim()));
+	});
+
+	// Regression: Submit defaulted to no security while the Trigger requires the credential by default,
+	// so with both defaults every callback was refused with 401 and its result lost.
+	describe('Callback Security left at its default', () => {
+		const atDefault = (overrides: Partial<ExecuteContextOptions>) =>
+			createExecuteContext({
+				parameters: { resource: 'drawing', operation: 'readWithCallback', callbackUrl: CALLBACK },
+				items: [pdfItem()],
+				credentials: { werk24Api: API },
+				httpRequestWithAuthentication: async () => fullResponse(200, { request_id: REQUEST_ID }),
+				...overrides,
+			});
+
+		it('sends the secret header of the selected credential, as the Trigger expects by default', async () => {
+			const run = atDefault({ credentials: { werk24Api: API, werk24CallbackApi: SECURITY } });
+			await run.run();
+			const form = await readForm(run.httpCalls[0].options);
+			expect(JSON.parse(form.text('callback_headers'))).toEqual({ 'X-Werk24-Token': SECURITY.secret });
+		});
+
+		it('without a selected credential: says which credential to select, before any upload', async () => {
+			const run = atDefault({});
+			const error = await run.run().then(
+				() => undefined,
+				(thrown: unknown) => thrown as NodeOperationError,
+			);
+			expect(error).toBeInstanceOf(NodeOperationError);
+			expect(error!.message).toBe('"Callback Security" needs a Werk24 Callback Security credential');
+			expect(error!.description).toMatch(/Select the Werk24 Callback Security credential your Werk24 Trigger uses/);
+			expect(run.httpCalls).toHaveLength(0);
+		});
 	});
 
 	it('sends a credential without public key as public_key null', async () => {
