@@ -6,7 +6,7 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { properties } from './description';
+import { OPERATION_SUBTITLE, properties } from './description';
 import { werk24ApiTest, werk24CallbackApiTest } from './methods/credentialTest';
 import { router } from './router';
 
@@ -22,7 +22,8 @@ export class Werk24 implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		icon: { light: 'file:werk24.svg', dark: 'file:werk24.dark.svg' },
-		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
+		// The operation as the editor names it (the value "readWithCallback" reads as Submit).
+		subtitle: OPERATION_SUBTITLE,
 		usableAsTool: true,
 		credentials: [
 			{

@@ -25,3 +25,18 @@ export const properties: INodeProperties[] = [
 	...result.description,
 	...encryption.description,
 ];
+
+/** "Submit", "Read and Wait", … for the node's subtitle: built from the Operation options so it cannot drift. */
+function operationSubtitle(): string {
+	const names: Record<string, string> = {};
+	for (const property of properties.filter((p) => p.name === 'operation')) {
+		for (const option of (property.options ?? []) as Array<{ name: string; value: string }>) names[option.value] = option.name;
+	}
+	// A chain of comparisons: n8n's expression engine does not resolve an object literal indexed by $parameter.
+	const chain = Object.entries(names)
+		.map(([value, name]) => `$parameter["operation"] === ${JSON.stringify(value)} ? ${JSON.stringify(name)} : `)
+		.join('');
+	return `={{ ${chain}$parameter["operation"] }}`;
+}
+
+export const OPERATION_SUBTITLE = operationSubtitle();

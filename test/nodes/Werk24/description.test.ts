@@ -2,7 +2,7 @@
  * Contract test: parameter names, types and defaults are what saved workflows store. A rename or a
  * changed default must fail here loudly, and be a deliberate new node version.
  */
-import { NodeHelpers, type INode, type INodeCredentialDescription, type INodeParameters, type INodeProperties } from 'n8n-workflow';
+import { Expression, NodeHelpers, type INode, type INodeCredentialDescription, type INodeParameters, type INodeProperties } from 'n8n-workflow';
 
 import { CLIENT_VERSION } from '../../../core';
 import { Werk24 } from '../../../nodes/Werk24/Werk24.node';
@@ -42,7 +42,7 @@ describe('Werk24 node description (contract)', () => {
 			name: 'werk24',
 			version: 1,
 			usableAsTool: true,
-			subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
+			subtitle: expect.stringMatching(/^=\{\{ .* \}\}$/),
 			icon: { light: 'file:werk24.svg', dark: 'file:werk24.dark.svg' },
 		});
 	});
@@ -155,6 +155,19 @@ describe('Werk24 node description (contract)', () => {
 			{ name: 'privateKeyNotice', type: 'notice', default: '' },
 			{ name: 'passphrase', type: 'string', default: '' },
 		]);
+	});
+
+	// Regression: the subtitle read "readWithCallback: drawing" instead of the operation's name.
+	it.each([
+		['readWithCallback', 'Submit'],
+		['read', 'Read and Wait'],
+		['getStatus', 'Get Status'],
+		['downloadFile', 'Download File'],
+		['generateKeyPair', 'Generate Key Pair'],
+		['fromANewerVersion', 'fromANewerVersion'],
+	])('the subtitle for operation %s reads "%s" in n8n\'s expression engine', (operation, shown) => {
+		const expression = String(description.subtitle).replace(/^=/, '');
+		expect(Expression.resolveWithoutWorkflow(expression, { $parameter: { operation } })).toBe(shown);
 	});
 
 	it('Submit and the Werk24 Trigger agree by default: both use the Werk24 Callback Security credential', () => {
