@@ -241,7 +241,8 @@ const RULES: Record<string, Rule> = {
 	},
 	unauthorized: {
 		make: (init) => new Werk24UnauthorizedError(init),
-		title: (status, server) => `License token rejected (HTTP ${status})${server.reason ? `: ${server.reason}` : ''}`,
+		// The credential is named in the message itself: n8n shows the description only when it is expanded.
+		title: (status, server) => `License token rejected — check the Werk24 API credential (HTTP ${status}${server.reason ? `: ${server.reason}` : ''})`,
 		hint: (status) =>
 			'Check the License Token in the Werk24 API credential: paste it again without spaces, and make sure it has not expired.' +
 			(status === 402 ? ' HTTP 402 can also mean the license has no credits left.' : '') +

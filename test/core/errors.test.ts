@@ -23,9 +23,9 @@ const DOCUMENTED_400 = {
 describe('errorFromResponse: the status table', () => {
 	const table: Array<[number, string, abstract new (...args: never[]) => Werk24Error, RegExp, boolean]> = [
 		[400, 'bad_request', Werk24BadRequestError, /^Werk24 rejected the request \(HTTP 400\)/, false],
-		[401, 'unauthorized', Werk24UnauthorizedError, /^License token rejected \(HTTP 401\)/, false],
-		[402, 'unauthorized', Werk24UnauthorizedError, /^License token rejected \(HTTP 402\)/, false],
-		[403, 'unauthorized', Werk24UnauthorizedError, /^License token rejected \(HTTP 403\)/, false],
+		[401, 'unauthorized', Werk24UnauthorizedError, /^License token rejected — check the Werk24 API credential \(HTTP 401\)/, false],
+		[402, 'unauthorized', Werk24UnauthorizedError, /^License token rejected — check the Werk24 API credential \(HTTP 402\)/, false],
+		[403, 'unauthorized', Werk24UnauthorizedError, /^License token rejected — check the Werk24 API credential \(HTTP 403\)/, false],
 		[404, 'not_found', Werk24NotFoundError, /^Werk24 endpoint not found \(HTTP 404\)$/, false],
 		[413, 'too_large', Werk24TooLargeError, /^Drawing larger than 10 MB$/, false],
 		[415, 'unsupported_type', Werk24UnsupportedTypeError, /^Unsupported file type$/, false],
@@ -112,7 +112,7 @@ describe('errorFromResponse: the server details', () => {
 
 	it('adds the reason of the documented 401 body', () => {
 		const error = errorFromResponse(401, { code: '401', message: 'Authentication failed', details: { reason: 'token_expired' } });
-		expect(error.title).toBe('License token rejected (HTTP 401): token_expired');
+		expect(error.title).toBe('License token rejected — check the Werk24 API credential (HTTP 401: token_expired)');
 	});
 
 	it('shortens very long messages', () => {
