@@ -127,6 +127,8 @@ export function readDrawingStreaming(request: StreamingReadRequest, deps: Stream
 			const message = parsed.value;
 			requestId ??= message.request_id;
 			if (phase === 'initializing') {
+				// ERROR/INTERNAL instead of INITIALIZATION_SUCCESS: the service failed, not the address.
+				if (message.message_type === 'ERROR') return finish(serverReportedError(message, phase, request.asks, messages));
 				if (message.message_type !== 'PROGRESS' || message.message_subtype !== 'INITIALIZATION_SUCCESS') {
 					return finish(protocolError(`expected INITIALIZATION_SUCCESS, got ${message.message_type}/${message.message_subtype}`));
 				}
@@ -136,6 +138,9 @@ export function readDrawingStreaming(request: StreamingReadRequest, deps: Stream
 			}
 			messages.push(message);
 			deps.onMessage?.(message);
+			// werk24-python hands ERROR messages to the hooks and reads on until the socket closes; no COMPLETED
+			// follows one, so end here (keeping it and everything before) rather than wait for a close or the timeout.
+			if (message.message_type === 'ERROR') return finish(serverReportedError(message, phase, request.asks, messages));
 			if (message.message_type === 'PROGRESS' && message.message_subtype === 'COMPLETED') finish(null);
 		});
 
@@ -290,6 +295,27 @@ function closedEarly(phase: Phase, asks: Ask[], messages: TechreadMessage[], wha
 		hint: `${messages.length} message(s) arrived.${missing.length ? ` Never arrived: ${missing.join(', ')}.` : ''} Run the node again for this drawing.`,
 		retryable: true,
 		details: { missing, received: messages.length },
+	});
+}
+
+/** An ERROR TechreadMessage (ERROR/INTERNAL; v1 also knew ERROR/TIMEOUT): the service gave up on this drawing. */
+function serverReportedError(message: TechreadMessage, phase: Phase, asks: Ask[], messages: TechreadMessage[]): Werk24Error {
+	const subtype = message.message_subtype;
+	const types = message.exceptions.map((exception) => exception.exception_type);
+	const missing = missingResults(asks, messages);
+	const what = subtype === 'INTERNAL' ? 'an internal error' : 'an error';
+	const stage = phase === 'initializing' ? 'before reading the drawing started' : 'while reading the drawing';
+	const described = types.map((type) => describeException(type)).join(' ');
+	// Everything but the ERROR message itself.
+	const results = messages.filter((received) => received !== message).length;
+	return new Werk24Error({
+		kind: 'service',
+		title: `Werk24 reported ${what} ${stage} (ERROR/${subtype}${types.length ? `: ${types.join(', ')}` : ''})`,
+		hint:
+			`${described ? `${described} ` : ''}${results} message(s) arrived before it.${missing.length ? ` Never arrived: ${missing.join(', ')}.` : ''}` +
+			` Run the node again later; if it keeps happening, contact Werk24 support with the request ID ${message.request_id}.`,
+		retryable: true,
+		details: { subtype, exceptions: types, request_id: message.request_id, missing, received: messages.length },
 	});
 }
 

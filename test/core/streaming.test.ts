@@ -5,6 +5,7 @@ import WebSocket from 'ws';
 
 import {
 	decryptPackage,
+	describeException,
 	missingResults,
 	readDrawingStreaming,
 	type StreamingReadRequest,
@@ -187,6 +188,79 @@ describe('readDrawingStreaming', () => {
 		expect(outcome.missing).toEqual(['FEATURES (page 2)']);
 		expect(outcome.error!.title).toMatch(/before COMPLETED/);
 		expect(outcome.error!.hint).toMatch(/4 message\(s\) arrived\. Never arrived: FEATURES \(page 2\)/);
+	});
+
+	it('ERROR/INTERNAL after some ASK messages ends the read at once: internal error, messages kept, socket closed by the client', async () => {
+		const asks = [
+			{ ask_version: 'v2' as const, ask_type: 'META_DATA' as const },
+			{ ask_version: 'v2' as const, ask_type: 'FEATURES' as const },
+		];
+		let closedByClient: Promise<number> = Promise.resolve(0);
+		const server = await fakeServer({
+			onRead: (socket) => {
+				closedByClient = new Promise((resolve) => socket.on('close', (code) => resolve(code)));
+				socket.send(JSON.stringify(message('PROGRESS', 'STARTED')));
+				socket.send(JSON.stringify(message('ASK', 'META_DATA', 0)));
+				socket.send(JSON.stringify(message('ASK', 'META_DATA', 1)));
+				socket.send(JSON.stringify(message('ASK', 'FEATURES', 0)));
+				// The server keeps the socket open: only the client can end the read before the timeout.
+				socket.send(JSON.stringify(message('ERROR', 'INTERNAL')));
+			},
+		});
+		const seen: string[] = [];
+		const started = Date.now();
+		const outcome = await readDrawingStreaming(
+			{ ...baseRequest(server.url), asks },
+			{ WebSocket: WS, upload: recordingUpload().upload, signal: AbortSignal.timeout(4000), onMessage: (m) => seen.push(`${m.message_type}/${m.message_subtype}`) },
+		);
+		const elapsed = Date.now() - started;
+		expect(await closedByClient).toBe(1000);
+		await server.close();
+
+		expect(elapsed).toBeLessThan(2000);
+		expect(outcome.completed).toBe(false);
+		expect(outcome.error).toMatchObject({ kind: 'service', retryable: true });
+		expect(outcome.error!.title).toBe('Werk24 reported an internal error while reading the drawing (ERROR/INTERNAL)');
+		expect(outcome.error!.title).not.toMatch(/closed the connection|timeout/);
+		expect(outcome.error!.hint).toBe(
+			`4 message(s) arrived before it. Never arrived: FEATURES (page 2). Run the node again later; if it keeps happening, contact Werk24 support with the request ID ${REQUEST_ID}.`,
+		);
+		expect(outcome.error!.details).toMatchObject({ subtype: 'INTERNAL', exceptions: [], request_id: REQUEST_ID, missing: ['FEATURES (page 2)'], received: 5 });
+		expect(outcome.messages.map((m) => `${m.message_type}/${m.message_subtype}/${m.page_number}`)).toEqual([
+			'PROGRESS/STARTED/0',
+			'ASK/META_DATA/0',
+			'ASK/META_DATA/1',
+			'ASK/FEATURES/0',
+			'ERROR/INTERNAL/0',
+		]);
+		expect(seen).toEqual(['PROGRESS/STARTED', 'ASK/META_DATA', 'ASK/META_DATA', 'ASK/FEATURES', 'ERROR/INTERNAL']);
+		expect(outcome.missing).toEqual(['FEATURES (page 2)']);
+	});
+
+	it('an ERROR message names its exceptions with their explanations', async () => {
+		const server = await fakeServer({
+			onRead: (socket) =>
+				socket.send(
+					JSON.stringify(message('ERROR', 'INTERNAL', 0, { exceptions: [{ exception_level: 'ERROR', exception_type: 'DRAWING_CONTENT_NOT_UNDERSTOOD' }] })),
+				),
+		});
+		const outcome = await readDrawingStreaming(baseRequest(server.url), { WebSocket: WS, upload: recordingUpload().upload, signal: AbortSignal.timeout(4000) });
+		await server.close();
+		expect(outcome.error!.title).toBe('Werk24 reported an internal error while reading the drawing (ERROR/INTERNAL: DRAWING_CONTENT_NOT_UNDERSTOOD)');
+		expect(outcome.error!.hint.startsWith(`${describeException('DRAWING_CONTENT_NOT_UNDERSTOOD')} 0 message(s) arrived before it.`)).toBe(true);
+		expect(outcome.error!.hint).toMatch(/Never arrived: META_DATA\./);
+		expect(outcome.messages.map((m) => m.message_type)).toEqual(['ERROR']);
+	});
+
+	it('ERROR/INTERNAL instead of INITIALIZATION_SUCCESS is the internal error, not a protocol problem, and nothing is uploaded', async () => {
+		const { upload, uploads } = recordingUpload();
+		const server = await fakeServer({ onInitialize: (socket) => socket.send(JSON.stringify(message('ERROR', 'INTERNAL'))) });
+		const outcome = await readDrawingStreaming(baseRequest(server.url), { WebSocket: WS, upload, signal: AbortSignal.timeout(4000) });
+		await server.close();
+		expect(outcome.error).toMatchObject({ kind: 'service', retryable: true });
+		expect(outcome.error!.title).toBe('Werk24 reported an internal error before reading the drawing started (ERROR/INTERNAL)');
+		expect(outcome.requestId).toBe(REQUEST_ID);
+		expect(uploads).toHaveLength(0);
 	});
 
 	it('the abort signal ends the wait: a timeout lists the missing asks', async () => {

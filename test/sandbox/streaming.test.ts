@@ -1,5 +1,15 @@
 import { PNG } from 'pngjs';
-import { decryptPackage, encryptPackage, generateKeyPair, parseMessage, type TechreadMessage } from '../../core';
+import WebSocket from 'ws';
+import {
+	decryptPackage,
+	encryptPackage,
+	generateKeyPair,
+	parseMessage,
+	readDrawingStreaming,
+	type Ask,
+	type TechreadMessage,
+	type WebSocketConstructor,
+} from '../../core';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox/server';
 import { startReceiver } from '../helpers/receiver';
 import { StreamingTestClient, uploadDrawing, type PresignedPost } from './streamingClient';
@@ -218,6 +228,50 @@ describe('streaming /v2: fault injection', () => {
 			expect(client.closeCode).toBe(1006);
 			expect(subtypes(frames)).not.toContain('PROGRESS/COMPLETED/0');
 			expect(flaky.request(init.request_id)!.faults.some((f) => f.startsWith('dropSocket'))).toBe(true);
+		});
+	});
+
+	it('internalError: ERROR/INTERNAL part-way instead of COMPLETED, then a clean close', async () => {
+		await withSandbox({ faults: { internalError: 1 } }, async (flaky) => {
+			const { client, init, payload } = await initialize(flaky, [v2('META_DATA'), v2('FEATURES')]);
+			await uploadDrawing(payload.drawing_presigned_post, flangePdf());
+			client.send({ action: 'READ', message: {} });
+			const frames = subtypes((await client.waitForClose()).slice(1));
+			expect(client.closeCode).toBe(1000);
+			expect(frames[0]).toBe('PROGRESS/STARTED/0');
+			expect(frames[frames.length - 1]).toBe('ERROR/INTERNAL/0');
+			expect(frames).not.toContain('PROGRESS/COMPLETED/0');
+			expect(flaky.request(init.request_id)!.faults.some((f) => f.startsWith('internalError'))).toBe(true);
+		});
+	});
+
+	it('internalError through readDrawingStreaming: the internal error is reported, not "closed the connection", and what arrived is kept', async () => {
+		await withSandbox({ faults: { internalError: 1 } }, async (flaky) => {
+			const outcome = await readDrawingStreaming(
+				{
+					streamingUrl: flaky.streamingUrl,
+					token: flaky.token,
+					drawing: flangePdf(),
+					fileName: 'flange.pdf',
+					asks: [v2('META_DATA'), v2('FEATURES')] as Ask[],
+					maxPages: 5,
+					clientVersion: '2.6.0',
+				},
+				{
+					WebSocket: WebSocket as unknown as WebSocketConstructor,
+					upload: async (url, form) => (await fetch(url, { method: 'POST', body: form })).status,
+					signal: AbortSignal.timeout(10_000),
+				},
+			);
+			expect(outcome.completed).toBe(false);
+			expect(outcome.error).toMatchObject({ kind: 'service', retryable: true });
+			expect(outcome.error!.title).toBe('Werk24 reported an internal error while reading the drawing (ERROR/INTERNAL)');
+			expect(outcome.error!.title).not.toMatch(/closed the connection/);
+			expect(outcome.error!.hint).toMatch(new RegExp(`contact Werk24 support with the request ID ${outcome.requestId}\\.$`));
+			const kinds = outcome.messages.map((m) => `${m.message_type}/${m.message_subtype}`);
+			expect(kinds[0]).toBe('PROGRESS/STARTED');
+			expect(kinds[kinds.length - 1]).toBe('ERROR/INTERNAL');
+			expect(flaky.request(outcome.requestId!)!.faults.some((f) => f.startsWith('internalError'))).toBe(true);
 		});
 	});
 

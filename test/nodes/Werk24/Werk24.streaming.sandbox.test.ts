@@ -156,6 +156,21 @@ describe('Read and Wait × sandbox /v2 — faults and refusals', () => {
 		expect(item.pairedItem).toEqual({ item: 0 });
 	});
 
+	it('ERROR/INTERNAL mid-stream: the node reports the internal error, not "closed the connection"; Continue On Fail keeps what arrived', async () => {
+		const sandbox = await sandboxWith({ faults: { internalError: 1 }, seed: 7 });
+		const parameters = { asks: ['META_DATA', 'FEATURES'] };
+		const error = await failure(readThroughNode(sandbox, parameters));
+		expect(error.message).toBe('Werk24 reported an internal error while reading the drawing (ERROR/INTERNAL)');
+		expect(error.message).not.toMatch(/closed the connection/);
+		expect(error.description).toMatch(/Run the node again later; if it keeps happening, contact Werk24 support with the request ID [0-9a-f-]{36}\.$/);
+
+		const [[item]] = await readThroughNode(sandbox, parameters, { continueOnFail: true }).run();
+		expect(item.json).toMatchObject({ ok: false, error: 'Werk24 reported an internal error while reading the drawing (ERROR/INTERNAL)' });
+		expect(item.json.errors).toContainEqual(expect.objectContaining({ level: 'ERROR', type: 'INTERNAL' }));
+		expect(Array.isArray(item.json.missing)).toBe(true);
+		expect(sandbox.request(String(item.json.request_id))!.faults.some((fault) => fault.startsWith('internalError'))).toBe(true);
+	});
+
 	it('slow asks beyond the timeout: the timeout error lists the missing asks', async () => {
 		const sandbox = await sandboxWith({ faults: { slow: 1 }, slowMs: 5000 });
 		const error = await failure(readThroughNode(sandbox, { asks: ['META_DATA'], options: { timeoutMinutes: 0.01 } }));
