@@ -7,6 +7,7 @@
  * Ctrl+C stops everything. `npm start -- --once` exits after the demo: 0 when it worked, 1 otherwise.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -42,10 +43,18 @@ function stopAll(): Promise<void> {
 	return stopping;
 }
 
+/** Set once the demo has run in the keep-running mode: from then on Ctrl+C is the normal way to stop. */
+let servingAfterDemo = false;
+
 function onSignal(signal: NodeJS.Signals): void {
 	say(`\n${signal}: stopping n8n and the sandbox…`);
+	// An interrupted build, demo or --once run is no success: exit as shells report a signal (130 for Ctrl+C).
+	const code = servingAfterDemo ? 0 : 128 + (os.constants.signals[signal] ?? 0);
 	stopAll().then(
-		() => process.exit(0),
+		() => {
+			say('Stopped.');
+			process.exit(code);
+		},
 		(error: unknown) => {
 			process.stderr.write(`Stopping failed: ${String(error)}\n`);
 			process.exit(1);
@@ -124,8 +133,10 @@ async function main(): Promise<number> {
 	if (once) {
 		await stopAll();
 		if (problems.length === 0) fs.rmSync(n8n.userFolder, { recursive: true, force: true });
+		else say(`Kept for a look: ${n8n.userFolder} (n8n log: ${path.join(n8n.userFolder, 'n8n.log')})`);
 		return problems.length ? 1 : 0;
 	}
+	servingAfterDemo = true;
 	say('\nn8n keeps running with the three demo workflows:');
 	say(`  Editor:   ${n8n.baseUrl}`);
 	say(`  Login:    ${n8n.owner.email} / ${n8n.owner.password}`);
@@ -143,6 +154,10 @@ async function main(): Promise<number> {
 main().then(
 	(code) => process.exit(code),
 	async (error: unknown) => {
+		// Ctrl+C also reaches the build or install child, whose failure lands here first: let the signal
+		// handler, queued behind it, stop everything and report, instead of a misleading "failed".
+		await new Promise((resolve) => setTimeout(resolve, 200));
+		if (stopping) return;
 		process.stderr.write(`\nnpm start failed: ${error instanceof Error ? error.message : String(error)}\n`);
 		if (n8n) process.stderr.write(`n8n log: ${path.join(n8n.userFolder, 'n8n.log')}\n`);
 		await stopAll().catch(() => undefined);
