@@ -19,9 +19,11 @@ import * as path from 'node:path';
 import { distinctFreePorts, forwardLines, liveUserFolders, register, signalGroup, startGuard, unregister } from './n8nProcesses';
 import type { N8nRuntime } from './n8nRuntime';
 import { fillPlaceholders, importIntoN8n, installPackage, n8nEnv, type CredentialJson, type WorkflowJson } from './n8nUserFolder';
+import type { ExecutionSummary } from './n8nExecutionTypes';
 
 export { freePort, reapLeftoverInstances, REGISTRY_DIR } from './n8nProcesses';
 export { fillPlaceholders, PACKAGE_NAME, type CredentialJson, type WorkflowJson } from './n8nUserFolder';
+export type { BinaryRef, ExecutionData, ExecutionSummary } from './n8nExecutionTypes';
 
 const READY_TIMEOUT_MS = 180_000;
 const STOP_GRACE_MS = 15_000;
@@ -58,42 +60,6 @@ export interface N8nStartOptions {
 	/** Receives every line n8n prints (default: only kept in <userFolder>/n8n.log). */
 	onLog?: (line: string) => void;
 }
-
-export interface ExecutionSummary {
-	id: string;
-	workflowId: string;
-	status: string;
-	finished: boolean;
-	mode: string;
-	startedAt: string;
-	stoppedAt?: string;
-	data?: ExecutionData;
-}
-
-/** The parts of n8n's run data the callers read. */
-export interface ExecutionData {
-	resultData: {
-		error?: { message?: string; description?: string; httpCode?: string; node?: { name?: string } };
-		lastNodeExecuted?: string;
-		runData: Record<
-			string,
-			Array<{
-				error?: { message?: string; description?: string; httpCode?: string };
-				data?: { main?: Array<Array<{ json: Record<string, unknown>; binary?: Record<string, BinaryRef> }> | null> };
-			}>
-		>;
-	};
-}
-
-export interface BinaryRef {
-	fileName?: string;
-	fileExtension?: string;
-	mimeType?: string;
-	fileSize?: string;
-	id?: string;
-	data?: string;
-}
-
 
 export class N8nInstance {
 	readonly baseUrl: string;
@@ -224,12 +190,25 @@ export class N8nInstance {
 		await this.api('POST', `/workflows/${workflowId}/publish`, {});
 	}
 
-	/** Every execution of a workflow, newest first, optionally with run data. */
+	/**
+	 * Every execution of a workflow, running ones included, optionally with run data. n8n's public API leaves
+	 * out running executions unless asked for status=running, so both lists are read and merged.
+	 */
 	async executions(workflowId: string, includeData = false): Promise<ExecutionSummary[]> {
+		const [listed, running] = await Promise.all([
+			this.executionPages(workflowId, includeData),
+			this.executionPages(workflowId, includeData, 'running'),
+		]);
+		const seen = new Set(listed.map((execution) => execution.id));
+		return [...running.filter((execution) => !seen.has(execution.id)), ...listed];
+	}
+
+	private async executionPages(workflowId: string, includeData: boolean, status?: string): Promise<ExecutionSummary[]> {
 		const all: ExecutionSummary[] = [];
 		let cursor: string | undefined;
 		do {
 			const query = new URLSearchParams({ workflowId, includeData: String(includeData), limit: '100' });
+			if (status) query.set('status', status);
 			if (cursor) query.set('cursor', cursor);
 			const page = await this.api<{ data: ExecutionSummary[]; nextCursor?: string | null }>(
 				'GET',

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { N8nInstance, REGISTRY_DIR } from '../../scripts/n8nInstance';
-import { startN8n } from './harness';
+import { chain, node, startN8n, workflow } from './harness';
 
 /** PIDs whose process group is `groupId` (Linux /proc). */
 function processGroupMembers(groupId: number): number[] {
@@ -42,6 +42,37 @@ describe('a real n8n started by the harness', () => {
 			expect(fs.existsSync(path.join(REGISTRY_DIR, String(instance.pid)))).toBe(false);
 		} finally {
 			if (!stopped) await instance.dispose();
+		}
+	});
+});
+
+// Regression: n8n's public API leaves running executions out unless asked for status=running, so "no execution
+// still running" checks passed while one was, and "no new execution" counts missed one that had just started.
+describe('executions()', () => {
+	it('lists an execution that is still running', async () => {
+		const slow = workflow(
+			'slowWorkflow',
+			'slowWorkflow',
+			[
+				node('Webhook', 'n8n-nodes-base.webhook', 2, { httpMethod: 'POST', path: 'slow', responseMode: 'onReceived', options: {} }, [0, 0], {
+					webhookId: 'slow-webhook',
+				}),
+				node('Wait', 'n8n-nodes-base.wait', 1.1, { resume: 'timeInterval', amount: 6, unit: 'seconds' }, [220, 0]),
+			],
+			chain('Webhook', 'Wait'),
+		);
+		const instance = await startN8n({ workflows: [slow], publish: ['slowWorkflow'] });
+		try {
+			const url = `${instance.baseUrl}/webhook/slow`;
+			await instance.waitForWebhook(url);
+			expect((await fetch(url, { method: 'POST' })).status).toBe(200);
+			await new Promise((resolve) => setTimeout(resolve, 1500));
+			expect((await instance.executions('slowWorkflow')).map((execution) => execution.status)).toEqual(['running']);
+			const [finished] = await instance.waitForExecutions('slowWorkflow', 1, { timeoutMs: 30_000 });
+			expect(finished.status).toBe('success');
+			expect(await instance.executions('slowWorkflow')).toHaveLength(1);
+		} finally {
+			await instance.dispose();
 		}
 	});
 });
