@@ -4,11 +4,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { checkToken } from './auth';
 import { createContext, type SandboxContext, type SandboxOptions } from './context';
 import { sendError } from './routes/errors';
 import { registerPayloads } from './routes/payloads';
-import { READ_WITH_CALLBACK_PATH, registerReadWithCallback } from './routes/readWithCallback';
+import { registerReadWithCallback } from './routes/readWithCallback';
 import { registerStatus } from './routes/status';
 import { registerStreaming, type StreamingEndpoint } from './routes/streaming';
 import type { RequestRecord } from './store';
@@ -68,14 +67,8 @@ function buildApp(ctx: SandboxContext): { app: FastifyInstance; streaming: Strea
 		const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
 		return sendError(reply, status, status === 500 ? 'Internal sandbox error' : error.message, { code: error.code ?? null });
 	});
-	app.addHook('onRequest', (request, reply, done) => {
-		// Only the submit route is authenticated; a wrong method on it gets 405 from the not-found handler.
-		if (request.method !== 'POST' || request.url.split('?')[0].replace(/\/$/, '') !== READ_WITH_CALLBACK_PATH) return done();
-		// Auth before anything else, also before the body is read.
-		const auth = checkToken(request.headers.authorization, ctx.options.token);
-		if (auth.ok) return done();
-		void sendError(reply, 401, 'Authentication failed', { reason: auth.reason });
-	});
+	// The submit route checks the token in its own onRequest hook (routes/readWithCallback.ts), so it applies to
+	// every spelling of the path the router matches (e.g. /techread/read%2Dwith-callback), not just the literal URL.
 	registerReadWithCallback(app, ctx);
 	registerStatus(app, ctx);
 	registerPayloads(app, ctx);

@@ -3,6 +3,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DRAWING_TYPES, MAX_DRAWING_BYTES, detectDrawingType, type Ask } from '../../core';
+import { checkToken } from '../auth';
 import { prepareMessages, type SandboxContext } from '../context';
 import { inspectDrawing } from '../drawing';
 import type { RawPartRecord, RequestRecord } from '../store';
@@ -185,5 +186,14 @@ async function processRequest(
 }
 
 export function registerReadWithCallback(app: FastifyInstance, ctx: SandboxContext): void {
-	app.post(READ_WITH_CALLBACK_PATH, (request, reply) => handle(ctx, request, reply));
+	app.post(READ_WITH_CALLBACK_PATH, {
+		// Auth before anything else, also before the body is read. A route hook runs after routing, so it covers
+		// every URL spelling the router decodes to this route (%2D, %74echread, a #fragment, absolute-form…);
+		// comparing request.url text did not. A wrong method gets 405 from the not-found handler, without auth.
+		onRequest: (request, reply, done) => {
+			const auth = checkToken(request.headers.authorization, ctx.options.token);
+			if (auth.ok) return done();
+			void sendError(reply, 401, 'Authentication failed', { reason: auth.reason });
+		},
+	}, (request, reply) => handle(ctx, request, reply));
 }

@@ -1,5 +1,7 @@
+import net from 'node:net';
 import { startSandbox, type Sandbox } from '../../sandbox/server';
 import { startReceiver, type Receiver } from '../helpers/receiver';
+import { StreamingTestClient } from './streamingClient';
 import { bushingPng, flangePdf, rawMultipart, submitLikeNodeExample, v2, type Answer } from './submit';
 
 const UUID = /^[0-9a-f-]{36}$/;
@@ -53,6 +55,94 @@ describe('authentication comes before anything else', () => {
 		expect(details.missing).toEqual(expect.arrayContaining(['drawing']));
 		const notMultipart = expectErrorBody(await postRaw('', { authorization: `Token ${sandbox.token}` }), 400);
 		expect(notMultipart.content_type).toMatch(/^text\/plain/);
+	});
+});
+
+/** One request as raw bytes, so the request target goes out exactly as written (fetch would drop a #fragment). */
+function rawRequest(port: number, target: string, headers: Record<string, string>, body: Buffer): Promise<Answer> {
+	return new Promise((resolve, reject) => {
+		const socket = net.connect(port, '127.0.0.1');
+		const chunks: Buffer[] = [];
+		socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+		socket.on('error', reject);
+		socket.on('close', () => {
+			const text = Buffer.concat(chunks).toString('utf8');
+			const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0);
+			const rest = text.slice(text.indexOf('\r\n\r\n') + 4);
+			let json: Record<string, unknown>;
+			try {
+				json = JSON.parse(rest) as Record<string, unknown>;
+			} catch {
+				json = { text: rest };
+			}
+			resolve({ status, body: json });
+		});
+		const head = Object.entries({ host: '127.0.0.1', connection: 'close', ...headers, 'content-length': String(body.length) }).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+		socket.end(Buffer.concat([Buffer.from(`POST ${target} HTTP/1.1\r\n${head}\r\n`, 'latin1'), body]));
+	});
+}
+
+describe('every spelling of the submit path that reaches the route is authenticated', () => {
+	// The router decodes percent-escapes and ignores the query, a #fragment and an absolute-form origin, so
+	// each of these is POST /techread/read-with-callback to it (a literal URL comparison once let them in unauthenticated).
+	const reaching = [
+		'/techread/read%2Dwith-callback',
+		'/techread/read%2dwith-callback',
+		'/%74echread/read-with-callback',
+		'/techread/%72ead-with-callback',
+		'/techread/read-with-callback?x=1',
+		'/techread/read-with-callback#x',
+		'http://127.0.0.1/techread/read-with-callback',
+	];
+	// Spellings the router does not match: 404 with or without a token.
+	const notReaching = ['/techread/read-with-callback/', '//techread/read-with-callback', '/techread//read-with-callback', '/techread%2Fread-with-callback', '/TECHREAD/read-with-callback'];
+
+	/** A complete, valid submission; only the Authorization header is up to the caller. */
+	const submission = (authorization?: string) => {
+		const { body, contentType } = rawMultipart([
+			{ name: 'drawing', filename: 'bushing.png', contentType: 'image/png', body: bushingPng() },
+			{ name: 'asks', body: JSON.stringify([v2('META_DATA')]) },
+			{ name: 'callback_url', body: JSON.stringify(receiver.url) },
+		]);
+		return { body, headers: { 'content-type': contentType, ...(authorization ? { authorization } : {}) } };
+	};
+
+	async function expectNothingCreated(requestsBefore: number, callbacksBefore: number): Promise<void> {
+		expect(sandbox.context.requests.size).toBe(requestsBefore);
+		await sandbox.idle();
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		expect(receiver.requests).toHaveLength(callbacksBefore);
+	}
+
+	it.each(reaching)('POST %s without a token: 401, no request and no callbacks', async (target) => {
+		const [requestsBefore, callbacksBefore] = [sandbox.context.requests.size, receiver.requests.length];
+		const { body, headers } = submission();
+		expect(expectErrorBody(await rawRequest(sandbox.port, target, headers, body), 401)).toEqual({ reason: 'missing_token' });
+		const wrong = submission('Token wrong-token');
+		expect(expectErrorBody(await rawRequest(sandbox.port, target, wrong.headers, wrong.body), 401)).toEqual({ reason: 'invalid_token' });
+		await expectNothingCreated(requestsBefore, callbacksBefore);
+	});
+
+	it.each(reaching)('POST %s with a valid token but no drawing: 400, so the route was reached', async (target) => {
+		const { body, contentType } = rawMultipart([{ name: 'asks', body: '[]' }]);
+		const details = expectErrorBody(await rawRequest(sandbox.port, target, { 'content-type': contentType, authorization: `Token ${sandbox.token}` }, body), 400);
+		expect(details.missing).toEqual(expect.arrayContaining(['drawing']));
+	});
+
+	it.each(notReaching)('POST %s does not reach the route: 404 with or without a token, nothing created', async (target) => {
+		const [requestsBefore, callbacksBefore] = [sandbox.context.requests.size, receiver.requests.length];
+		for (const authorization of [undefined, `Token ${sandbox.token}`]) {
+			const { body, headers } = submission(authorization);
+			expectErrorBody(await rawRequest(sandbox.port, target, headers, body), 404);
+		}
+		await expectNothingCreated(requestsBefore, callbacksBefore);
+	});
+
+	it('the streaming upgrade opens no socket without a token on any spelling of /v2 (401 on /v2, 404 on encoded or doubled forms)', async () => {
+		const base = sandbox.streamingUrl.replace(/\/v2$/, '');
+		for (const path of ['/v2/', '/v2?x=1']) await expect(StreamingTestClient.connect(`${base}${path}`, null)).rejects.toMatchObject({ status: 401 });
+		// The upgrade handler matches the raw path exactly, so an encoded spelling is refused outright, never let through.
+		for (const path of ['/v%32', '/%762', '//v2', '/V2']) await expect(StreamingTestClient.connect(`${base}${path}`, null)).rejects.toMatchObject({ status: 404 });
 	});
 });
 
