@@ -99,6 +99,24 @@ export function optionsFromCli(argv: string[], env: NodeJS.ProcessEnv): SandboxO
 	};
 }
 
+/** Placeholder for the callback_url: not a URL, so an unedited paste gets a 400 instead of callbacks sent nowhere. */
+export const CALLBACK_URL_PLACEHOLDER = 'PASTE_YOUR_WERK24_TRIGGER_PRODUCTION_URL';
+
+/**
+ * The example submission printed at start-up. Results go to a Werk24 Trigger, whose Production URL has the
+ * webhook id in it, so the user pastes theirs. The placeholder avoids `<…>` (curl -F reads `=<name` as a file)
+ * and apostrophes (they would end the single quotes).
+ */
+export function exampleLines(url: string, token: string): string[] {
+	return [
+		`Example (replace ${CALLBACK_URL_PLACEHOLDER} with your Werk24 Trigger's Production URL, e.g. http://127.0.0.1:5678/webhook/<webhook id>/callback):`,
+		`  curl -s ${url}/techread/read-with-callback -H 'Authorization: Token ${token}' \\`,
+		`    -F drawing=@sandbox/fixtures/flange-2-pages.pdf -F 'asks=[{"ask_version":"v2","ask_type":"META_DATA"}]' \\`,
+		`    -F 'callback_url=${CALLBACK_URL_PLACEHOLDER}' -F 'callback_headers={"X-Werk24-Token":"change-me-16-chars"}'`,
+		`  then: curl -s ${url}/sandbox/requests/<request_id>`,
+	];
+}
+
 async function main(): Promise<void> {
 	let options: ReturnType<typeof optionsFromCli>;
 	try {
@@ -119,16 +137,11 @@ async function main(): Promise<void> {
 		process.stderr.write(`The sandbox could not start: ${error instanceof Error ? error.message : String(error)}\n${hint ? `${hint}\n` : ''}`);
 		process.exit(1);
 	}
-	const fixture = 'sandbox/fixtures/flange-2-pages.pdf';
 	process.stdout.write(
 		[
 			`Werk24 sandbox listening on ${sandbox.url}`,
 			`License token: ${sandbox.token}   (API URL ${sandbox.url}, Streaming URL ${sandbox.streamingUrl})`,
-			'Example:',
-			`  curl -s ${sandbox.url}/techread/read-with-callback -H 'Authorization: Token ${sandbox.token}' \\`,
-			`    -F drawing=@${fixture} -F 'asks=[{"ask_version":"v2","ask_type":"META_DATA"}]' \\`,
-			`    -F 'callback_url=http://127.0.0.1:5678/webhook/werk24' -F 'callback_headers={"X-Werk24-Token":"change-me-16-chars"}'`,
-			`  then: curl -s ${sandbox.url}/sandbox/requests/<request_id>`,
+			...exampleLines(sandbox.url, sandbox.token),
 			'',
 		].join('\n'),
 	);

@@ -1,7 +1,10 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import net, { type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { listenHint, optionsFromCli } from '../../sandbox/cli';
+import { promisify } from 'node:util';
+import { CALLBACK_URL_PLACEHOLDER, exampleLines, listenHint, optionsFromCli } from '../../sandbox/cli';
+import { startSandbox } from '../../sandbox/server';
+import { startReceiver } from '../helpers/receiver';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -45,6 +48,36 @@ describe('sandbox CLI options', () => {
 	});
 });
 
+describe('the printed example', () => {
+	it("asks for the Werk24 Trigger's Production URL, in the shape n8n gives it, instead of a made-up webhook path", () => {
+		const text = exampleLines('http://127.0.0.1:8024', 'sandbox-token').join('\n');
+		expect(text).toContain(`replace ${CALLBACK_URL_PLACEHOLDER} with your Werk24 Trigger's Production URL, e.g. http://127.0.0.1:5678/webhook/<webhook id>/callback`);
+		expect(text).toContain(`-F 'callback_url=${CALLBACK_URL_PLACEHOLDER}'`);
+		expect(text).not.toContain('/webhook/werk24');
+	});
+
+	// Runs the printed lines through sh, so "copy-pastable" is checked rather than assumed.
+	const hasCurl = spawnSync('curl', ['--version']).status === 0;
+	(hasCurl ? it : it.skip)('is a working curl: as printed it gets a 400 naming the placeholder; with a Production URL pasted, 200 and callbacks', async () => {
+		const sandbox = await startSandbox({ callbackLatencyMs: 0 });
+		const receiver = await startReceiver();
+		try {
+			const command = exampleLines(sandbox.url, sandbox.token).slice(1, 4).join('\n');
+			const run = async (text: string) => JSON.parse((await promisify(execFile)('sh', ['-c', text], { cwd: ROOT })).stdout) as Record<string, unknown>;
+			expect(await run(command)).toMatchObject({ code: '400', details: { callback_url: CALLBACK_URL_PLACEHOLDER } });
+			const productionUrl = `${receiver.url}/webhook/6c3298b1-75ad-4a2b-aec0-ecc5a5004219/callback`;
+			const accepted = await run(command.replace(CALLBACK_URL_PLACEHOLDER, productionUrl));
+			expect(accepted.request_id).toEqual(expect.any(String));
+			const [first] = await receiver.waitFor(1);
+			expect(first.path).toBe('/webhook/6c3298b1-75ad-4a2b-aec0-ecc5a5004219/callback');
+			expect(first.headers['x-werk24-token']).toBe('change-me-16-chars');
+		} finally {
+			await sandbox.close();
+			await receiver.close();
+		}
+	}, 30_000);
+});
+
 describe('npm run sandbox', () => {
 	it('prints one "listening" line with the URL, then the token and an example, serves, and exits 0 on SIGTERM', async () => {
 		const child = spawn(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'sandbox', 'cli.ts')], {
@@ -67,6 +100,7 @@ describe('npm run sandbox', () => {
 		});
 		expect(output.split('\n').filter((line) => line.startsWith('Werk24 sandbox listening on'))).toHaveLength(1);
 		expect(output).toContain('cli-test-token');
+		expect(output).toContain("your Werk24 Trigger's Production URL");
 		expect((await fetch(`${url}/status`)).status).toBe(200);
 		const exitCode = new Promise<number | null>((resolve) => child.on('exit', resolve));
 		child.kill('SIGTERM');
