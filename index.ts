@@ -2,3 +2,4 @@
 export { Werk24Api } from './credentials/Werk24Api.credentials';
 export { Werk24CallbackApi } from './credentials/Werk24CallbackApi.credentials';
 export { Werk24 } from './nodes/Werk24/Werk24.node';
+export { Werk24Trigger } from './nodes/Werk24Trigger/Werk24Trigger.node';

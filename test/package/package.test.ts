@@ -102,3 +102,14 @@ describe('npm pack', () => {
 		expect(files.filter((file) => /(^|\/)(sandbox|test|scripts|examples)\/|\.ts$(?<!\.d\.ts)/.test(file))).toEqual([]);
 	});
 });
+
+describe('index.ts', () => {
+	// Regression: the entry point exported the Werk24 node but not the Werk24 Trigger.
+	it('exports every node and credential that package.json registers with n8n', async () => {
+		const entry = (await import('../../index')) as Record<string, unknown>;
+		const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { n8n: { nodes: string[]; credentials: string[] } };
+		const classNames = [...pkg.n8n.nodes, ...pkg.n8n.credentials].map((file) => path.basename(file).split('.')[0]);
+		expect(classNames.sort()).toEqual(['Werk24', 'Werk24Api', 'Werk24CallbackApi', 'Werk24Trigger']);
+		for (const name of classNames) expect(typeof entry[name]).toBe('function');
+	});
+});
