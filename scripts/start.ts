@@ -112,7 +112,9 @@ async function main(): Promise<number> {
 	const messages = await waitForCompleted(n8n, sandbox, requestId);
 	say(`\nWhat "Werk24 · receive results" received (${messages.length} executions):\n`);
 	say(formatTable(messages));
-	say(`\nResult files: ${path.join(n8n.filesDir, 'results')}`);
+	const saved = messages.filter((message) => message.savedFile);
+	const files = saved.filter((message) => message.fileName).length;
+	say(`\nSaved ${files} result file(s) and ${saved.length - files} JSON result(s) in ${path.join(n8n.filesDir, 'results')}`);
 
 	say('\nReading bushing.png through "Werk24 · read and wait" (results in the same execution)…');
 	const read = await readAndWaitSample(n8n);
@@ -124,7 +126,7 @@ async function main(): Promise<number> {
 	const problems = [
 		...(messages.some((message) => message.message_type === 'PROGRESS' && message.message_subtype === 'COMPLETED') ? [] : ['no COMPLETED']),
 		...messages.filter((message) => !message.ok || message.status !== 'success').map((message) => `${message.message_subtype} failed`),
-		...messages.filter((message) => message.fileName && !message.savedFile).map((message) => `${message.fileName} not saved`),
+		...messages.filter((message) => !message.savedFile).map((message) => `${message.fileName ?? `${message.message_subtype} JSON`} not saved`),
 		...(read.ok === true ? [] : ['read and wait failed']),
 	];
 	if (problems.length) say(`\nProblems: ${problems.join(', ')}`);

@@ -119,6 +119,7 @@ export interface ReceivedMessage {
 	material?: string;
 	features?: number;
 	fileName?: string;
+	/** The result file, or for a message without one its JSON, as saved under results/. */
 	savedFile?: string;
 }
 
@@ -137,14 +138,9 @@ function messagesOf(execution: ExecutionSummary, filesDir: string): ReceivedMess
 		const payload = (json.payload ?? {}) as Record<string, unknown>;
 		const file = binary?.file;
 		const fileName = file?.fileName;
-		// Named as the "Save result file" node names it.
-		const saved = file
-			? path.join(
-					filesDir,
-					'results',
-					`${String(json.request_id)}-${String(json.message_subtype).toLowerCase()}-page-${Number(json.page_number) + 1}.${file.fileExtension || 'bin'}`,
-				)
-			: undefined;
+		// Named as the "Save result file" and "Result as JSON" nodes name them.
+		const base = `${String(json.request_id)}-${String(json.message_subtype).toLowerCase()}-page-${Number(json.page_number) + 1}`;
+		const saved = path.join(filesDir, 'results', file ? `${base}.${file.fileExtension || 'bin'}` : `${base}.json`);
 		return {
 			executionId: execution.id,
 			status: execution.status,
@@ -157,7 +153,7 @@ function messagesOf(execution: ExecutionSummary, filesDir: string): ReceivedMess
 			material: json.material as string | undefined,
 			features: json.message_subtype === 'FEATURES' ? countFeatures(payload) : undefined,
 			fileName,
-			savedFile: saved && fs.existsSync(saved) ? saved : undefined,
+			savedFile: fs.existsSync(saved) ? saved : undefined,
 		};
 	});
 }

@@ -69,6 +69,14 @@ describe('npm start flow in a real n8n', () => {
 		expect(metaData.every((message) => Boolean(message.drawing_number && message.material))).toBe(true);
 		const sheets = messages.filter((message) => message.message_subtype === 'SHEET_IMAGES');
 		expect(sheets.map((message) => message.savedFile).filter(Boolean)).toHaveLength(2);
+
+		// Every other result is stored too, as the JSON item the Trigger emitted.
+		for (const message of messages.filter((entry) => entry.message_subtype !== 'SHEET_IMAGES')) {
+			expect(message.savedFile).toMatch(/\.json$/);
+			const stored = JSON.parse(fs.readFileSync(message.savedFile!, 'utf8')) as Record<string, unknown>;
+			expect(stored).toMatchObject({ request_id: requestId, message_subtype: message.message_subtype, page_number: message.page_number });
+			if (message.message_subtype === 'META_DATA') expect(stored.drawing_number).toBe(message.drawing_number);
+		}
 	});
 
 	it('result files travel encrypted with the credential public key and arrive decrypted as binary', async () => {
