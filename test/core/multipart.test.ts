@@ -73,6 +73,22 @@ describe('buildReadForm', () => {
 		expect(drawingPart.data.equals(drawing)).toBe(true);
 	});
 
+	// Pins a known, harmless difference: werk24-python labels text parts "text/plain; charset=utf-8" and the
+	// drawing "application/octet-stream"; web FormData cannot label a text part, and RFC 7578 reads an unlabelled
+	// part as text/plain. The drawing part carries its detected type.
+	it('labels the drawing with its detected type and sends text parts without a Content-Type', async () => {
+		const { body } = await encodeForm(buildReadForm(exampleRequest()));
+		const headerBlocks = body
+			.toString('latin1')
+			.split(/\r\n--/)
+			.map((part) => part.split('\r\n\r\n')[0])
+			.filter((head) => /Content-Disposition/i.test(head));
+		expect(headerBlocks).toHaveLength(example.request.multipart_parts.length);
+		const [drawingHead, ...textHeads] = headerBlocks;
+		expect(drawingHead).toMatch(/name="drawing"; filename="drawing\.pdf"\r\nContent-Type: application\/pdf$/i);
+		for (const head of textHeads) expect(head).not.toMatch(/Content-Type/i);
+	});
+
 	it('decodes every field to the documented value', async () => {
 		const { body, contentType } = await encodeForm(buildReadForm(exampleRequest()));
 		const parts = await parseMultipart(body, contentType);
