@@ -267,7 +267,8 @@ function frameError(frame: unknown): Werk24Error | null {
 function handshakeError(event: unknown): Werk24Error {
 	const text = eventText(event);
 	// `ws` names the status ("Unexpected server response: 401"); the built-in WebSocket does not.
-	const status = Number(/\b([1-5]\d\d)\b/.exec(text)?.[1] ?? 0);
+	// Only a status the text names as one: "ECONNREFUSED 127.0.0.1:8024" holds no HTTP 127.
+	const status = Number(/(?:response|status|HTTP)\D{0,3}([1-5]\d\d)\b/i.exec(text)?.[1] ?? 0);
 	if (status === 401 || status === 403) {
 		return new Werk24Error({
 			kind: 'unauthorized',

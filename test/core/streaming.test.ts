@@ -114,6 +114,9 @@ describe('readDrawingStreaming', () => {
 		const outcome = await readDrawingStreaming(baseRequest(server.url), { WebSocket: WS, upload: recordingUpload().upload });
 		expect(outcome.error).toMatchObject({ kind: 'network' });
 		expect(outcome.error!.hint).toMatch(/Streaming URL/);
+		// Regression: "connect ECONNREFUSED 127.0.0.1:…" was read as "(HTTP 127)".
+		expect(outcome.error!.status).toBe(0);
+		expect(outcome.error!.title).not.toMatch(/HTTP/);
 	});
 
 	it.each([
