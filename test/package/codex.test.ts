@@ -6,6 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { INodeType } from 'n8n-workflow';
 
+import { Werk24Api } from '../../credentials/Werk24Api.credentials';
+import { Werk24CallbackApi } from '../../credentials/Werk24CallbackApi.credentials';
 import { Werk24 } from '../../nodes/Werk24/Werk24.node';
 import { Werk24Trigger } from '../../nodes/Werk24Trigger/Werk24Trigger.node';
 
@@ -17,6 +19,16 @@ const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'))
 };
 const README_BASE = pkg.homepage.replace(/#readme$/, '');
 const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The anchors GitHub gives README headings: lower case, punctuation dropped, each space a hyphen. */
+const README_ANCHORS = new Set(
+	fs
+		.readFileSync(path.join(ROOT, 'README.md'), 'utf8')
+		.split('\n')
+		.filter((line) => /^#{1,6} /.test(line))
+		.map((line) => line.replace(/^#+ /, '').trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-')),
+);
+const anchorOf = (url: string) => url.slice(url.indexOf('#') + 1);
 // n8n-docs "node-codex-files": the categories the nodes panel groups by.
 const N8N_CATEGORIES = [
 	'Analytics',
@@ -70,7 +82,24 @@ describe('codex files', () => {
 		it('links node and credential documentation to README sections of the package homepage', () => {
 			for (const key of ['primaryDocumentation', 'credentialDocumentation']) {
 				expect(codex.resources[key]).toEqual([{ url: expect.stringMatching(new RegExp(`^${escaped(README_BASE)}#[a-z0-9-]+$`)) }]);
+				// A link to a renamed section would silently land at the top of the README.
+				expect(README_ANCHORS).toContain(anchorOf(codex.resources[key][0].url));
 			}
 		});
+	});
+});
+
+describe('credential documentation links', () => {
+	it.each([
+		['Werk24 API', new Werk24Api()],
+		['Werk24 Callback Security', new Werk24CallbackApi()],
+	])('%s links to an existing README section', (_name, credential) => {
+		expect(credential.documentationUrl.startsWith(`${README_BASE}#`)).toBe(true);
+		expect(README_ANCHORS).toContain(anchorOf(credential.documentationUrl));
+	});
+
+	it('the anchor reader knows the README headings it must find', () => {
+		for (const anchor of ['drawing--submit', 'werk24-trigger', 'callback-security', 'troubleshooting']) expect(README_ANCHORS).toContain(anchor);
+		expect(README_ANCHORS).not.toContain('no-such-section');
 	});
 });
