@@ -16,6 +16,18 @@ export const MAX_ATTEMPTS = 3;
 const RETRY_STATUSES = new Set([502, 503, 504]);
 const BASE_DELAY_MS = 1000;
 const MAX_RETRY_AFTER_MS = 30_000;
+/**
+ * Per attempt. axios's `timeout` is socket idle time, so a slow but moving 10 MB upload is not cut off;
+ * an API that stops answering is. (httpRequestWithAuthentication sets its own abortSignal, the execution's
+ * cancel signal, so a whole-request deadline cannot be added there.)
+ */
+export const REQUEST_TIMEOUT_MS = 120_000;
+/** The token probe sends no drawing; it only refines another error, so it need not wait long. */
+const PROBE_TIMEOUT_MS = 30_000;
+/** Result files are images and PDFs of a few MB; the Trigger allows 50 MB. */
+export const MAX_RESULT_FILE_BYTES = 100 * 1024 * 1024;
+/** The whole download of one result file, retries included. */
+export const RESULT_DOWNLOAD_TIMEOUT_MS = 120_000;
 
 export interface Werk24RequestOptions {
 	method: IHttpRequestMethods;
@@ -58,11 +70,66 @@ export async function werk24Request(
 		returnFullResponse: true,
 		// Every status comes back as a value so that core maps it exactly once, here.
 		ignoreHttpStatusErrors: true,
+		timeout: REQUEST_TIMEOUT_MS,
 	};
-	const response = await withRetries.call(this, itemIndex, `${apiUrl}${options.url}`, async () =>
-		(await this.helpers.httpRequestWithAuthentication.call(this, 'werk24Api', request)) as IN8nHttpFullResponse,
+	const idempotent = options.method === 'GET' || options.method === 'HEAD';
+	const response = await withRetries.call(
+		this,
+		itemIndex,
+		`${apiUrl}${options.url}`,
+		async () => (await this.helpers.httpRequestWithAuthentication.call(this, 'werk24Api', request)) as IN8nHttpFullResponse,
+		{ describeNetwork: (cause) => apiNetworkFailure(cause, idempotent) },
 	);
 	return parseJsonBody(response.body);
+}
+
+/** Connection failures that happen before a byte of the request leaves n8n: resending cannot duplicate it. */
+const BEFORE_SENDING = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+function failedBeforeSending(cause: unknown): boolean {
+	for (let layer = cause, depth = 0; layer && typeof layer === 'object' && depth < 3; depth++) {
+		const { code, syscall } = layer as { code?: unknown; syscall?: unknown };
+		if (typeof code === 'string' && BEFORE_SENDING.has(code)) return true;
+		if (code === 'ETIMEDOUT' && syscall === 'connect') return true;
+		layer = (layer as { cause?: unknown }).cause;
+	}
+	return false;
+}
+
+/**
+ * Core's reading of a failure without response, limited for requests that must not run twice. A POST
+ * (the drawing upload) that timed out or lost its connection may already have reached Werk24, which then
+ * reads the drawing, bills it and posts results; sending it again could do all of that twice. So a POST is
+ * retried only when it failed before it was sent (refused, DNS); GET is safe to repeat after any of them.
+ */
+function apiNetworkFailure(cause: unknown, idempotent: boolean): Werk24Error {
+	const failure = errorFromNetwork(cause);
+	const beforeSending = failedBeforeSending(cause);
+	// The only POST is the drawing upload (read-with-callback).
+	const notResent =
+		'The drawing may have reached Werk24 anyway, so n8n did not upload it again (a second upload could read and bill it twice). ' +
+		'Wait a few minutes for its results at the Werk24 Trigger before you send it again.';
+	const check = 'If it keeps happening, check the network and any proxy between n8n and Werk24, and the API URL in the Werk24 API credential.';
+	if (failure.kind === 'timeout' && !beforeSending) {
+		const seconds = REQUEST_TIMEOUT_MS / 1000;
+		return new Werk24Error({
+			kind: 'timeout',
+			title: `Werk24 did not answer within ${seconds} s`,
+			hint: idempotent
+				? `n8n tried ${MAX_ATTEMPTS} times. Retry in a few minutes. ${check}`
+				: `${notResent} ${check}`,
+			retryable: idempotent,
+			details: failure.details,
+		});
+	}
+	if (idempotent || beforeSending || !failure.retryable) return failure;
+	return new Werk24Error({
+		kind: failure.kind,
+		title: failure.title,
+		hint: `The connection broke before Werk24 answered. ${notResent} ${check}`,
+		retryable: false,
+		details: failure.details,
+	});
 }
 
 /**
@@ -79,6 +146,7 @@ export async function probeToken(this: IExecuteFunctions, itemIndex: number): Pr
 			json: true,
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
+			timeout: PROBE_TIMEOUT_MS,
 		})) as IN8nHttpFullResponse;
 		return response.statusCode;
 	} catch {
@@ -92,28 +160,116 @@ export interface DownloadedFile {
 	headers: Record<string, string>;
 }
 
-/** GETs a result file (`payload_url`): presigned, so no credential is sent. */
+/**
+ * GETs a result file (`payload_url`): presigned, so no credential is sent. Capped like the Trigger's
+ * downloads: one deadline for the whole file (axios's `timeout` only limits idle time between packets) and
+ * a size limit. IHttpRequestOptions has no maxContentLength (n8n sets axios's to Infinity), so the size is
+ * checked on the declared Content-Length and the bytes that arrived; the deadline bounds how much can arrive.
+ */
 export async function werk24Download(this: IExecuteFunctions, itemIndex: number, url: string): Promise<DownloadedFile> {
-	const response = await withRetries.call(this, itemIndex, url, async () =>
-		(await this.helpers.httpRequest({
-			method: 'GET',
-			url,
-			encoding: 'arraybuffer',
-			json: false,
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
-		})) as IN8nHttpFullResponse,
-		resultFileFailure,
+	const deadline = AbortSignal.timeout(RESULT_DOWNLOAD_TIMEOUT_MS);
+	const response = await withRetries.call(
+		this,
+		itemIndex,
+		url,
+		async () =>
+			(await this.helpers.httpRequest({
+				method: 'GET',
+				url,
+				encoding: 'arraybuffer',
+				json: false,
+				returnFullResponse: true,
+				ignoreHttpStatusErrors: true,
+				timeout: RESULT_DOWNLOAD_TIMEOUT_MS,
+				abortSignal: deadline,
+			})) as IN8nHttpFullResponse,
+		{
+			describeStatus: (failure) => resultFileFailure(failure, url),
+			// Once the deadline passed, every further attempt would be aborted at once: stop here.
+			describeNetwork: (cause) => (deadline.aborted ? downloadTimedOut(url) : resultFileFailure(errorFromNetwork(cause), url)),
+		},
 	);
-	return { bytes: toBuffer(response.body), headers: flattenHeaders(response.headers) };
+	const bytes = toBuffer(response.body);
+	const headers = flattenHeaders(response.headers);
+	const declared = Number(headers['content-length']);
+	const size = Math.max(bytes.length, Number.isFinite(declared) ? declared : 0);
+	if (size > MAX_RESULT_FILE_BYTES) {
+		throw toNodeApiError.call(
+			this,
+			new Werk24Error({
+				kind: 'too_large',
+				title: `The result file is larger than ${MAX_RESULT_FILE_BYTES / 1048576} MB (${(size / 1048576).toFixed(1)} MB at ${redactUrl(url)})`,
+				hint: 'Werk24 result files (sheet and view images, redacted PDFs) stay far below this. Check that the URL is the payload_url of a Werk24 message; to fetch a larger file, use the HTTP Request node.',
+			}),
+			itemIndex,
+			url,
+		);
+	}
+	return { bytes, headers };
+}
+
+function downloadTimedOut(url: string): Werk24Error {
+	return new Werk24Error({
+		kind: 'timeout',
+		title: `The download of ${redactUrl(url)} did not finish within ${RESULT_DOWNLOAD_TIMEOUT_MS / 1000} s`,
+		hint: 'The host of the result file answered too slowly. Retry later; result links stay valid for about an hour after the message (after that, read the drawing again for a fresh link).',
+		retryable: false,
+	});
+}
+
+function hostOf(url: string): string {
+	return URL.canParse(url) ? new URL(url).host : redactUrl(url);
 }
 
 /**
- * A result URL is presigned and fetched without the license token, so its 4xx mean an expired or altered
- * link; the API's own reading ("License token rejected", "check the API URL") would send the user astray.
+ * A result URL is presigned, fetched without the license token from storage rather than from the API. Core
+ * reads statuses and socket errors as the API's ("License token rejected", "check the API URL in the Werk24
+ * API credential"), which would send the user astray: here they describe the link and the storage host.
  */
-export function resultFileFailure(failure: Werk24Error): Werk24Error {
-	if (failure.status < 400 || failure.status >= 500) return failure;
+export function resultFileFailure(failure: Werk24Error, url = ''): Werk24Error {
+	const later = 'Result links stay valid for about an hour after the message; after that, read the drawing again for a fresh link.';
+	if (failure.status === 0) {
+		const code = typeof failure.details?.code === 'string' ? failure.details.code : undefined;
+		const host = url ? ` (${hostOf(url)})` : '';
+		if (!failure.retryable) {
+			// Only TLS failures are not retryable: a proxy or an untrusted certificate, not a passing problem.
+			return new Werk24Error({
+				kind: failure.kind,
+				title: `The TLS certificate of the result file's host${host} could not be verified${code ? ` (${code})` : ''}`,
+				hint: 'A proxy that inspects HTTPS traffic (common in company networks) may be replacing the certificate. Ask your IT team to allow this host, or add the proxy certificate to n8n (NODE_EXTRA_CA_CERTS).',
+				retryable: false,
+				details: failure.details,
+			});
+		}
+		const what =
+			failure.kind === 'timeout'
+				? 'it did not answer in time'
+				: code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+					? 'its host name could not be resolved'
+					: code === 'ECONNREFUSED'
+						? 'the connection was refused'
+						: code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET'
+							? 'the connection was interrupted'
+							: 'no answer arrived';
+		return new Werk24Error({
+			kind: failure.kind,
+			title: `The result file's host${host} could not be reached: ${what}${code ? ` (${code})` : ''}`,
+			hint: `Result files are served from storage, not from the Werk24 API. Check that n8n can reach this host (internet connection, proxy, firewall), then retry later. ${later}`,
+			retryable: true,
+			details: failure.details,
+		});
+	}
+	if (failure.status >= 500) {
+		return new Werk24Error({
+			kind: 'service',
+			title: `The storage holding the result file answered HTTP ${failure.status}`,
+			hint: `The storage could not serve the file just now (this is not a problem with your settings); retry later. ${later}`,
+			status: failure.status,
+			retryable: failure.retryable,
+			retryAfterSeconds: failure.retryAfterSeconds,
+		});
+	}
+	if (failure.status < 400) return failure;
 	const expired = failure.status === 403 || failure.status === 404 || failure.status === 410;
 	return new Werk24Error({
 		kind: failure.kind,
@@ -125,12 +281,19 @@ export function resultFileFailure(failure: Werk24Error): Werk24Error {
 	});
 }
 
+interface RetryPolicy {
+	/** Rewords core's reading of an HTTP status (e.g. for result files). */
+	describeStatus?: (failure: Werk24Error) => Werk24Error;
+	/** Reads a failure without response; its `retryable` decides whether the request is sent again. */
+	describeNetwork?: (cause: unknown) => Werk24Error;
+}
+
 async function withRetries(
 	this: IExecuteFunctions,
 	itemIndex: number,
 	url: string,
 	send: () => Promise<IN8nHttpFullResponse>,
-	describeStatus: (failure: Werk24Error) => Werk24Error = (failure) => failure,
+	{ describeStatus = (failure) => failure, describeNetwork = errorFromNetwork }: RetryPolicy = {},
 ): Promise<IN8nHttpFullResponse> {
 	for (let attempt = 1; ; attempt++) {
 		let failure: Werk24Error;
@@ -145,8 +308,8 @@ async function withRetries(
 		} catch (error) {
 			// The HTTP helper throws only when no response arrived (refused, reset, DNS, TLS, timeout);
 			// n8n wraps the socket error, so core reads its code from the original.
-			failure = errorFromNetwork(unwrapCause(error));
-			// Core says no for failures a retry cannot fix (e.g. an untrusted TLS certificate).
+			failure = describeNetwork(unwrapCause(error));
+			// No for failures a retry cannot fix (an untrusted TLS certificate) or must not repeat (a sent POST).
 			retryable = failure.retryable;
 		}
 		if (!retryable || attempt >= MAX_ATTEMPTS) throw toNodeApiError.call(this, failure, itemIndex, url);
@@ -169,7 +332,8 @@ export function retryDelayMs(attempt: number, retryAfterSeconds?: number): numbe
 
 function toNodeApiError(this: IExecuteFunctions, failure: Werk24Error, itemIndex: number, url: string): NodeApiError {
 	const where = redactUrl(url);
-	const description = failure.status === 0 ? `${failure.hint} (${where})` : failure.hint;
+	const named = failure.title.includes(where) || failure.hint.includes(where);
+	const description = failure.status === 0 && !named ? `${failure.hint} (${where})` : failure.hint;
 	const error = new NodeApiError(
 		this.getNode(),
 		{ message: failure.title, description, kind: failure.kind } as JsonObject,

@@ -147,3 +147,85 @@ describe('transport: retries', () => {
 		expect(error.message).toMatch(/TLS certificate/);
 	});
 });
+
+/** What n8n's helper throws when axios's `timeout` fires: the AxiosError wrapped in a NodeApiError. */
+function axiosTimeout(ms = 120_000): NodeApiError {
+	const cause = Object.assign(new Error(`timeout of ${ms}ms exceeded`), { name: 'AxiosError', code: 'ECONNABORTED' });
+	return new NodeApiError({ name: 'Werk24' } as never, cause as never);
+}
+
+function socketError(code: string, extra: Record<string, unknown> = {}): NodeApiError {
+	const cause = Object.assign(new Error(`${code} api.w24.co`), { code, ...extra });
+	return new NodeApiError({ name: 'Werk24' } as never, cause as never);
+}
+
+describe('transport: per-attempt timeout (regression: a hanging API hung the execution and the retry never fired)', () => {
+	it('every API request carries a 120 s timeout', async () => {
+		const submit = submitWith(sequence(fullResponse(200, { request_id: 'r-1' })));
+		await submit.run();
+		const status = statusWith(sequence(fullResponse(200, { status_indicator: 'ok' })));
+		await status.run();
+		expect(submit.httpCalls[0].options.timeout).toBe(120_000);
+		expect(status.httpCalls[0].options.timeout).toBe(120_000);
+	});
+
+	it('a GET that timed out is retried with backoff, then says Werk24 did not answer and what to do', async () => {
+		const run = statusWith(sequence(axiosTimeout()));
+		const error = await failure(run);
+		expect(run.httpCalls).toHaveLength(3);
+		expect(mockSleep.mock.calls.map(([ms]) => ms)).toEqual([1000, 2000]);
+		expect(error.message).toBe('Werk24 did not answer within 120 s');
+		expect(error.description).toMatch(/tried 3 times/);
+		expect(error.description).toMatch(/Retry in a few minutes/);
+		expect(error.httpCode).toBeNull();
+		expect(error.context.itemIndex).toBe(0);
+	});
+
+	it('a GET that timed out once succeeds on the second attempt', async () => {
+		const run = statusWith(sequence(axiosTimeout(), fullResponse(200, { status_indicator: 'ok' })));
+		const [[item]] = await run.run();
+		expect(item.json).toEqual({ status_indicator: 'ok' });
+		expect(run.httpCalls).toHaveLength(2);
+	});
+
+	// The upload may have reached Werk24: a second one could read and bill the drawing twice.
+	it('a drawing upload (POST) that timed out is not sent again and says why', async () => {
+		const run = submitWith(sequence(axiosTimeout(), fullResponse(200, { request_id: 'r-2' })));
+		const error = await failure(run);
+		expect(run.httpCalls).toHaveLength(1);
+		expect(mockSleep).not.toHaveBeenCalled();
+		expect(error.message).toBe('Werk24 did not answer within 120 s');
+		expect(error.description).toMatch(/may have reached Werk24 anyway, so n8n did not upload it again/);
+		expect(error.description).toMatch(/Werk24 Trigger/);
+		expect(error.context.itemIndex).toBe(0);
+	});
+
+	it('a drawing upload whose connection broke (ECONNRESET) is not sent again', async () => {
+		const run = submitWith(sequence(socketError('ECONNRESET'), fullResponse(200, { request_id: 'r-2' })));
+		const error = await failure(run);
+		expect(run.httpCalls).toHaveLength(1);
+		expect(error.message).toBe(errorFromNetwork(socketError('ECONNRESET').cause).title);
+		expect(error.description).toMatch(/did not upload it again/);
+	});
+
+	it.each([
+		['ENOTFOUND', {}],
+		['EAI_AGAIN', {}],
+		['ECONNREFUSED', {}],
+		['EHOSTUNREACH', {}],
+		['ETIMEDOUT', { syscall: 'connect' }],
+	])('a drawing upload that failed before it was sent (%s) is retried', async (code, extra) => {
+		const run = submitWith(sequence(socketError(code, extra), fullResponse(200, { request_id: 'r-3' })));
+		const [[item]] = await run.run();
+		expect(item.json.request_id).toBe('r-3');
+		expect(run.httpCalls).toHaveLength(2);
+		expect(mockSleep.mock.calls.map(([ms]) => ms)).toEqual([1000]);
+	});
+
+	it('ETIMEDOUT outside the connect phase counts as a timeout after sending: the upload is not repeated', async () => {
+		const run = submitWith(sequence(socketError('ETIMEDOUT', { syscall: 'read' })));
+		const error = await failure(run);
+		expect(run.httpCalls).toHaveLength(1);
+		expect(error.message).toBe('Werk24 did not answer within 120 s');
+	});
+});

@@ -198,11 +198,156 @@ describe('Result → Download File', () => {
 			expect(run.httpCalls).toHaveLength(1);
 		});
 
-		it('a 503 for a result URL keeps the service reading and is retried', async () => {
-			const run = download({}, async () => fullResponse(503, ''));
+	});
+
+	// Regression: a result URL is presigned storage fetched without the token, yet its network failures said
+	// "Could not reach Werk24 … check the API URL in the Werk24 API credential" and its 5xx "Werk24 service error".
+	describe('regression: result URL failures blamed the API URL in the Werk24 API credential', () => {
+		const HOST = 'payloads.w24-emulator.example.com';
+		const REDACTED = 'https://payloads.w24-emulator.example.com/3f2b/sheet_images/page-0.png';
+		/** n8n's plain httpRequest throws axios's error as it is; core reads the socket error in `cause`. */
+		const socketError = (code: string) =>
+			Object.assign(new Error(`connect ${code} ${HOST}`), { name: 'AxiosError', code, cause: Object.assign(new Error(code), { code }) });
+		const text = (error: NodeApiError | NodeOperationError | undefined) => JSON.stringify({ m: error?.message, d: error?.description });
+
+		it.each([
+			['ECONNREFUSED', 'the connection was refused'],
+			['ENOTFOUND', 'its host name could not be resolved'],
+			['ECONNRESET', 'the connection was interrupted'],
+		])('%s: says the result file\'s host could not be reached, retried 3 times, never names the credential', async (code, what) => {
+			const run = download({}, async () => {
+				throw socketError(code);
+			});
 			const error = await failure(run);
-			expect(error!.message).toMatch(/Werk24 service error \(HTTP 503\)/);
+			expect(error).toBeInstanceOf(NodeApiError);
+			expect(error!.message).toBe(`The result file's host (${HOST}) could not be reached: ${what} (${code})`);
+			expect(error!.description).toMatch(/retry later/);
+			expect(error!.description).toContain(REDACTED);
+			expect(text(error)).not.toMatch(/credential|API URL|Could not reach Werk24/i);
+			expect(text(error)).not.toMatch(/X-Amz|abc123secret/);
+			expect(error!.context.itemIndex).toBe(0);
 			expect(run.httpCalls).toHaveLength(3);
+		});
+
+		it('a connection failure followed by success downloads the file', async () => {
+			let calls = 0;
+			const png = loadDrawing('png');
+			const run = download({}, async () => {
+				if (calls++ === 0) throw socketError('ECONNRESET');
+				return fullResponse(200, png, { 'content-type': 'image/png' });
+			});
+			const [[item]] = await run.run();
+			expect(Buffer.from(item.binary!.file.data, 'base64').equals(png)).toBe(true);
+			expect(run.httpCalls).toHaveLength(2);
+		});
+
+		it('an untrusted TLS certificate names the result host, not the Werk24 server, and is not retried', async () => {
+			const run = download({}, async () => {
+				throw socketError('SELF_SIGNED_CERT_IN_CHAIN');
+			});
+			const error = await failure(run);
+			expect(error!.message).toBe(`The TLS certificate of the result file's host (${HOST}) could not be verified (SELF_SIGNED_CERT_IN_CHAIN)`);
+			expect(text(error)).not.toMatch(/credential|API URL|Werk24 server|X-Amz|abc123secret/i);
+			expect(run.httpCalls).toHaveLength(1);
+		});
+
+		it.each([502, 503, 504])('HTTP %i from storage says so, is retried 3 times, and never names the credential', async (status) => {
+			const run = download({}, async () => fullResponse(status, Buffer.from('<Error><Code>ServiceUnavailable</Code></Error>')));
+			const error = await failure(run);
+			expect(error).toBeInstanceOf(NodeApiError);
+			expect(error!.message).toBe(`The storage holding the result file answered HTTP ${status}`);
+			expect(error!.description).toMatch(/retry later/);
+			expect((error as NodeApiError).httpCode).toBe(String(status));
+			expect(text(error)).not.toMatch(/credential|API URL|Werk24 service error|X-Amz|abc123secret/i);
+			expect(run.httpCalls).toHaveLength(3);
+		});
+
+		it('HTTP 500 from storage says so and is not retried', async () => {
+			const run = download({}, async () => fullResponse(500, Buffer.from('')));
+			const error = await failure(run);
+			expect(error!.message).toBe('The storage holding the result file answered HTTP 500');
+			expect(text(error)).not.toMatch(/credential|API URL/i);
+			expect(run.httpCalls).toHaveLength(1);
+		});
+	});
+
+	// Regression: Download File had no size cap and no overall time limit, unlike the Trigger's downloads.
+	describe('regression: Download File had no size cap and no overall time limit', () => {
+		const MB = 1024 * 1024;
+		afterEach(() => jest.restoreAllMocks());
+
+		/** Replaces the whole-download deadline with one the test fires; returns its controller. */
+		function controlledDeadline(): AbortController {
+			const controller = new AbortController();
+			jest.spyOn(AbortSignal, 'timeout').mockReturnValue(controller.signal);
+			return controller;
+		}
+
+		/** Like axios: pending until the signal aborts, then a CanceledError (n8n's plain httpRequest does not wrap it). */
+		const hangUntilAborted: HttpStub = async (options) =>
+			await new Promise((_resolve, reject) => {
+				const signal = options.abortSignal as AbortSignal;
+				const cancel = () => reject(Object.assign(new Error('canceled'), { name: 'CanceledError', code: 'ERR_CANCELED' }));
+				if (signal.aborted) cancel();
+				else signal.addEventListener('abort', cancel);
+			});
+
+		it('sends one 120 s deadline (abortSignal) and an idle timeout with the request', async () => {
+			const timeout = jest.spyOn(AbortSignal, 'timeout');
+			const run = download({}, serve(loadDrawing('png')));
+			await run.run();
+			expect(timeout).toHaveBeenCalledWith(120_000);
+			expect(run.httpCalls[0].options.abortSignal).toBe(timeout.mock.results[0].value);
+			expect(run.httpCalls[0].options.timeout).toBe(120_000);
+		});
+
+		it('a download that does not finish in 120 s stops with a clear error, without retrying or the query string', async () => {
+			const deadline = controlledDeadline();
+			const run = download({}, hangUntilAborted);
+			const pending = failure(run);
+			await new Promise((resolve) => setImmediate(resolve));
+			deadline.abort();
+			const error = await pending;
+			expect(error).toBeInstanceOf(NodeApiError);
+			expect(error!.message).toBe(
+				'The download of https://payloads.w24-emulator.example.com/3f2b/sheet_images/page-0.png did not finish within 120 s',
+			);
+			expect(error!.description).toMatch(/Retry later/);
+			expect(`${error!.message} ${error!.description}`).not.toMatch(/credential|API URL|X-Amz|abc123secret/i);
+			expect(error!.context.itemIndex).toBe(0);
+			expect(run.httpCalls).toHaveLength(1);
+		});
+
+		it('the deadline covers retries: passing it while waiting to retry a 503 ends the download', async () => {
+			const deadline = controlledDeadline();
+			mockSleep.mockImplementationOnce(async () => void deadline.abort());
+			let calls = 0;
+			const run = download({}, async (options) => (calls++ === 0 ? fullResponse(503, Buffer.from('')) : await hangUntilAborted(options)));
+			const error = await failure(run);
+			expect(error!.message).toMatch(/did not finish within 120 s$/);
+			expect(run.httpCalls).toHaveLength(2);
+		});
+
+		it('a file that declares more than 100 MB is refused', async () => {
+			const run = download({}, serve(loadDrawing('png'), { 'content-type': 'image/png', 'content-length': String(150 * MB) }));
+			const error = await failure(run);
+			expect(error).toBeInstanceOf(NodeApiError);
+			expect(error!.message).toBe(
+				'The result file is larger than 100 MB (150.0 MB at https://payloads.w24-emulator.example.com/3f2b/sheet_images/page-0.png)',
+			);
+			expect(error!.description).toMatch(/payload_url of a Werk24 message/);
+			expect(`${error!.message} ${error!.description}`).not.toMatch(/X-Amz|abc123secret/);
+			expect(error!.context.itemIndex).toBe(0);
+		});
+
+		it('a file whose bytes exceed 100 MB is refused even without Content-Length', async () => {
+			const error = await failure(download({}, serve(Buffer.alloc(100 * MB + 1))));
+			expect(error!.message).toMatch(/^The result file is larger than 100 MB \(100\.0 MB at /);
+		});
+
+		it('a file of exactly 100 MB is kept', async () => {
+			const [[item]] = await download({ decrypt: 'no' }, serve(Buffer.alloc(100 * MB))).run();
+			expect(item.json.size_bytes).toBe(100 * MB);
 		});
 	});
 });
