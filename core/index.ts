@@ -10,5 +10,6 @@ export * from './errors';
 export * from './pool';
 export * from './crypto';
 export * from './callback';
+export * from './callbackSecurity';
 export * from './urlGuard';
 export * from './streaming';

@@ -1,4 +1,5 @@
 import { parseAsks } from './asks';
+import { isForwardedHeaderName, isHeaderToken } from './callbackSecurity';
 import { checkPublicKey } from './crypto';
 import { detectDrawingType } from './sniff';
 import {
@@ -41,8 +42,6 @@ export interface ReadRequest {
 export const MAX_CALLBACK_URL_LENGTH = 2083;
 
 const ACCEPTED_TYPES_TEXT = `${DRAWING_TYPES.slice(0, -1).join(', ')} or ${DRAWING_TYPES[DRAWING_TYPES.length - 1]}`;
-/** RFC 9110 token characters: anything else cannot travel as an HTTP header name. */
-const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
 	if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
@@ -115,9 +114,10 @@ export function validateCallbackHeaders(headers: Record<string, string>): Proble
 	for (const [name, value] of Object.entries(headers)) {
 		const path = `${base}.${name}`;
 		const lower = name.toLowerCase();
-		if (lower !== 'authorization' && !lower.startsWith('x-')) {
+		// The same name rule as the Callback Security credential's header (core/callbackSecurity.ts).
+		if (!isForwardedHeaderName(name)) {
 			problems.push({ path, reason: `Invalid header "${name}": must start with "X-" or be "Authorization"` });
-		} else if (!HEADER_NAME.test(name)) {
+		} else if (!isHeaderToken(name)) {
 			problems.push({ path, reason: `Invalid header "${name}": a header name may hold only letters, digits and -_.!#$%&'*+^\`|~` });
 		}
 		if (name.length > MAX_CALLBACK_HEADER_NAME_LENGTH) {

@@ -31,7 +31,7 @@ export class Werk24CallbackApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			required: true,
-			hint: 'At least 16 characters; Werk24 sends it back in the header above with every callback',
+			hint: '16 to 4096 characters, no spaces at the start or end; Werk24 sends it back in the header above with every callback',
 		},
 		{
 			displayName: 'Public Key (PEM)',

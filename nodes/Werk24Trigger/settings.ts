@@ -9,13 +9,13 @@ import {
 	checkPrivateKey,
 	checkPublicKey,
 	keysMatch,
-	MAX_CALLBACK_HEADER_NAME_LENGTH,
-	MAX_CALLBACK_HEADER_VALUE_LENGTH,
+	MIN_CALLBACK_SECRET_LENGTH,
+	validateCallbackSecurity,
 	type CallbackConfig,
 } from '../../core';
 import { API_CREDENTIAL, CALLBACK_CREDENTIAL } from './description';
 
-export const MIN_SECRET_LENGTH = 16;
+export const MIN_SECRET_LENGTH = MIN_CALLBACK_SECRET_LENGTH;
 
 export interface TriggerOptions {
 	downloadFiles?: boolean;
@@ -41,35 +41,15 @@ export function splitHosts(value: unknown): string[] {
 
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
 
+const CHANGE_IN_CREDENTIAL =
+	'Change it in the Werk24 Callback Security credential (its Test runs the same check) and use the same credential in the Werk24 node that submits the drawings';
+
 /** What is wrong with the Werk24 Callback Security credential, as [message, how to fix]; empty when fine. */
 export function credentialProblems(credentials: ICredentialDataDecryptedObject): Array<[string, string]> {
 	const problems: Array<[string, string]> = [];
-	const headerName = text(credentials.headerName).trim();
-	const secret = text(credentials.secret);
-	const lower = headerName.toLowerCase();
-	if (!headerName || (lower !== 'authorization' && !lower.startsWith('x-')) || headerName.length > MAX_CALLBACK_HEADER_NAME_LENGTH) {
-		problems.push([
-			`Header name "${headerName}" cannot be used for callbacks`,
-			`Werk24 only forwards headers named "Authorization" or starting with "X-" (at most ${MAX_CALLBACK_HEADER_NAME_LENGTH} characters), e.g. X-Werk24-Token`,
-		]);
-	}
-	if (secret.length < MIN_SECRET_LENGTH || secret.length > MAX_CALLBACK_HEADER_VALUE_LENGTH) {
-		problems.push([
-			'The callback secret is too short or too long',
-			`Use a random secret of ${MIN_SECRET_LENGTH} to ${MAX_CALLBACK_HEADER_VALUE_LENGTH} characters in the Werk24 Callback Security credential`,
-		]);
-	}
-	// Receivers drop spaces around a header value and read its bytes as Latin-1: such a secret could never match.
-	const unsendable = [...secret].some((char) => {
-		const code = char.codePointAt(0) ?? 0;
-		return code < 0x20 || code === 0x7f || code > 0xff;
-	});
-	if (secret !== secret.trim() || unsendable) {
-		problems.push([
-			'The callback secret starts or ends with a space, or holds a character an HTTP header cannot carry',
-			'Every callback would be refused with 401: use letters, digits and punctuation only in the Werk24 Callback Security credential',
-		]);
-	}
+	// The same rule and reasons as the credential's Test and the Werk24 node's Submit (core/callbackSecurity.ts).
+	const security = validateCallbackSecurity({ headerName: credentials.headerName, secret: credentials.secret });
+	if (!security.ok) problems.push([security.problems.map((problem) => problem.reason).join('; '), CHANGE_IN_CREDENTIAL]);
 	const privateKey = text(credentials.privateKey).trim();
 	const publicKey = text(credentials.publicKey).trim();
 	const passphrase = text(credentials.passphrase) || undefined;

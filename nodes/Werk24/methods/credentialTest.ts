@@ -10,12 +10,11 @@ import {
 	DEFAULT_API_URL,
 	keysMatch,
 	openHandshake,
-	validateCallbackHeaders,
+	validateCallbackSecurity,
 	type WebSocketConstructor,
 } from '../../../core';
 
 const PROBE_TIMEOUT_MS = 15_000;
-const MIN_SECRET_LENGTH = 16;
 
 /**
  * Where a built-in WebSocket exists (Node ≥ 22), the streaming handshake is opened and closed like
@@ -108,7 +107,7 @@ export function verdictForProbeStatus(status: number, apiUrl: string): INodeCred
 	};
 }
 
-/** No network: the header rule, the secret length, that the keys parse, and that they belong together. */
+/** No network: the header and secret rule (the one Submit and the Trigger apply), that the keys parse, and that they belong together. */
 export async function werk24CallbackApiTest(
 	this: ICredentialTestFunctions,
 	credential: ICredentialsDecrypted,
@@ -117,23 +116,12 @@ export async function werk24CallbackApiTest(
 }
 
 export function checkCallbackSecurity(data: Record<string, unknown>): INodeCredentialTestResult {
-	const headerName = String(data.headerName ?? '').trim();
-	const secret = String(data.secret ?? '');
 	const publicKey = String(data.publicKey ?? '').trim();
 	const privateKey = String(data.privateKey ?? '').trim();
 	const passphrase = String(data.passphrase ?? '') || undefined;
 
-	if (!headerName) return { status: 'Error', message: 'Header Name is empty — use e.g. X-Werk24-Token' };
-	const headerProblems = validateCallbackHeaders({ [headerName]: 'x' });
-	if (headerProblems.length) {
-		return {
-			status: 'Error',
-			message: `Header Name "${headerName}" is not allowed: ${headerProblems.map((p) => p.reason).join('; ')} — use a name starting with "X-", e.g. X-Werk24-Token`,
-		};
-	}
-	if (secret.length < MIN_SECRET_LENGTH) {
-		return { status: 'Error', message: `Secret has ${secret.length} characters — use at least ${MIN_SECRET_LENGTH}` };
-	}
+	const security = validateCallbackSecurity({ headerName: data.headerName, secret: data.secret });
+	if (!security.ok) return { status: 'Error', message: security.problems.map((problem) => problem.reason).join('; ') };
 	if (publicKey) {
 		const problems = checkPublicKey(publicKey);
 		if (problems.length) {

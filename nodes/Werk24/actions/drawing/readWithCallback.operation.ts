@@ -14,6 +14,7 @@ import {
 	DEFAULT_API_URL,
 	isLocalOrPrivateHost,
 	validateCallbackHeaders,
+	validateCallbackSecurity,
 	validateReadRequest,
 } from '../../../../core';
 import { drawingInputProperties, drawingOptionProperties } from '../../descriptions/drawingInput';
@@ -22,7 +23,6 @@ import { getApiCredentials, werk24Request } from '../../transport';
 import { prepareDrawing } from './prepare';
 
 export const DEFAULT_CONCURRENCY = 4;
-const MIN_SECRET_LENGTH = 16;
 
 const properties: INodeProperties[] = [
 	...drawingInputProperties,
@@ -218,22 +218,16 @@ async function readCallbackSecurity(this: IExecuteFunctions, itemIndex: number):
 		});
 	}
 	const credentials = await this.getCredentials('werk24CallbackApi', itemIndex);
-	const headerName = String(credentials.headerName ?? '').trim();
-	const secret = String(credentials.secret ?? '');
-	const fix = 'Open the Werk24 Callback Security credential and click "Test" to see what to change';
-	if (secret.length < MIN_SECRET_LENGTH) {
-		throw new NodeOperationError(this.getNode(), `The callback secret has ${secret.length} characters; at least ${MIN_SECRET_LENGTH} are needed`, {
+	// The same rule and reasons as the credential's Test and the Werk24 Trigger's activation (core/callbackSecurity.ts).
+	const security = validateCallbackSecurity({ headerName: credentials.headerName, secret: credentials.secret });
+	if (!security.ok) {
+		throw new NodeOperationError(this.getNode(), security.problems.map((problem) => problem.reason).join('; '), {
 			itemIndex,
-			description: fix,
+			description:
+				'Change it in the Werk24 Callback Security credential (its Test runs the same check) and use the same credential in your Werk24 Trigger',
 		});
 	}
-	const problems = validateCallbackHeaders({ [headerName]: secret });
-	if (problems.length) {
-		throw new NodeOperationError(this.getNode(), `The callback header name "${headerName}" would be rejected by Werk24`, {
-			itemIndex,
-			description: `${problems.map((problem) => problem.reason).join('; ')}. ${fix}`,
-		});
-	}
+	const { headerName, secret } = security.value;
 	const publicKey = String(credentials.publicKey ?? '').trim();
 	return { headers: { [headerName]: secret }, publicKey: publicKey || null };
 }

@@ -192,7 +192,10 @@ describe('werk24CallbackApi credential test (no network)', () => {
 	});
 
 	it.each([
-		['a header name Werk24 does not forward', { headerName: 'Werk24-Token' }, /^Header Name "Werk24-Token" is not allowed/],
+		['a header name Werk24 does not forward', { headerName: 'Werk24-Token' }, /^Header Name "Werk24-Token" is not forwarded by Werk24/],
+		['a space in the header name', { headerName: 'X-Werk24 Token' }, /^Header Name "X-Werk24 Token" holds a space/],
+		['spaces around the secret (regression: the Test passed it, the Trigger refused it)', { secret: ' 0123456789abcdef ' }, /^Secret starts with a space and ends with a space — remove them/],
+		['a secret longer than 4096 characters (regression: the Test passed it, the Trigger refused it)', { secret: 's'.repeat(4097) }, /^Secret has 4097 characters — use at most 4096/],
 		['an empty header name', { headerName: '' }, /^Header Name is empty/],
 		['a secret under 16 characters', { secret: '123456789012345' }, /^Secret has 15 characters — use at least 16/],
 		['a public key that does not parse', { publicKey: '-----BEGIN PUBLIC KEY-----\nnope\n-----END PUBLIC KEY-----' }, /^Public Key does not parse/],

@@ -305,7 +305,8 @@ describe('Drawing → Submit preflight: every check fails before any network cal
 			{ callbackSecurity: 'werk24CallbackApi' },
 			{ credentials: { werk24Api: API, werk24CallbackApi: { ...SECURITY, secret: 'short' } } },
 		);
-		expect(error.message).toMatch(/5 characters; at least 16/);
+		expect(error.message).toBe('Secret has 5 characters — use at least 16');
+		expect(error.description).toMatch(/Werk24 Callback Security credential \(its Test runs the same check\)/);
 	});
 
 	it('credential header name Werk24 would not forward', async () => {
@@ -313,7 +314,7 @@ describe('Drawing → Submit preflight: every check fails before any network cal
 			{ callbackSecurity: 'werk24CallbackApi' },
 			{ credentials: { werk24Api: API, werk24CallbackApi: { ...SECURITY, headerName: 'Werk24-Token' } } },
 		);
-		expect(error.message).toMatch(/"Werk24-Token" would be rejected/);
+		expect(error.message).toMatch(/^Header Name "Werk24-Token" is not forwarded by Werk24 — use a name starting with "X-"/);
 	});
 
 	it('max pages below 1', async () => {
