@@ -41,6 +41,14 @@ describe('package.json', () => {
 		expect(pkg.version).toBe(PACKAGE_VERSION);
 	});
 
+	it('tests against exactly the n8n-workflow that the e2e n8n ships', () => {
+		const runtimeLock = JSON.parse(fs.readFileSync(path.join(ROOT, 'scripts', 'n8n-runtime', 'package-lock.json'), 'utf8')) as {
+			packages: Record<string, { version: string }>;
+		};
+		const devDependencies = pkg.devDependencies as Record<string, string>;
+		expect(devDependencies['n8n-workflow']).toBe(runtimeLock.packages['node_modules/n8n-workflow'].version);
+	});
+
 	it('has no runtime dependencies and n8n-workflow only as a peer', () => {
 		expect(pkg.dependencies).toBeUndefined();
 		expect(pkg.peerDependencies).toEqual({ 'n8n-workflow': '*' });
