@@ -109,6 +109,10 @@ describe('npm pack', () => {
 	it('never ships sandbox, tests, scripts or sources', () => {
 		expect(files.filter((file) => /(^|\/)(sandbox|test|scripts|examples)\/|\.ts$(?<!\.d\.ts)/.test(file))).toEqual([]);
 	});
+
+	it('ships no source maps (they would point at .ts files that are not in the package)', () => {
+		expect(files.filter((file) => file.endsWith('.map'))).toEqual([]);
+	});
 });
 
 describe('index.ts', () => {
