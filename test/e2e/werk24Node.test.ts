@@ -161,7 +161,7 @@ describe('Werk24 node operations and errors in a real n8n', () => {
 	it('ends the execution with "License token rejected" when the token is wrong (401)', async () => {
 		const execution = await failedRun(submitWrongToken.id, 'w24-submit-wrong-token', 'bushing.png');
 		const error = execution.data!.resultData.error!;
-		expect(error.message).toMatch(/^License token rejected — check the Werk24 API credential \(HTTP 401\)/);
+		expect(error.message).toMatch(/^License token rejected — check the Werk24 API credential \(HTTP 401[:)]/);
 		expect(error.node?.name).toBe('Werk24');
 		expect(String(error.httpCode)).toBe('401');
 		expect(error.description).toBeTruthy();
