@@ -154,6 +154,8 @@ export function buildPageModel(drawing: InspectedDrawing, pageIndex: number): Pa
 	const [threadSize, pitch] = random.pick(METRIC_THREADS);
 	const threadCount = random.pick([1, 2, 4, 6]);
 	const boreDiameter = (threadSize + 0.6).toFixed(1);
+	// Drawn once and used for both label and size, so the label says what the value is.
+	const shortLength = random.int(2, 9) * 2;
 	const dimensions: Json[] = [
 		{
 			reference_id: featureRef(), label: `⌀${outerDiameter} h7`, confidence: confidence(random), quantity: 1,
@@ -164,10 +166,11 @@ export function buildPageModel(drawing: InspectedDrawing, pageIndex: number): Pa
 			size: size(String(length), 'millimeter', 'LINEAR', tolerance('-0.1', '0.1')),
 		},
 		{
-			reference_id: featureRef(), label: `${random.int(2, 9) * 2}`, confidence: confidence(random), quantity: 1,
-			size: size(String(random.int(2, 9) * 2), 'millimeter', 'LINEAR', tolerance('-0.2', '0.2', { is_general_tolerance: true })),
+			reference_id: featureRef(), label: `${shortLength}`, confidence: confidence(random), quantity: 1,
+			size: size(String(shortLength), 'millimeter', 'LINEAR', tolerance('-0.2', '0.2', { is_general_tolerance: true })),
 		},
 	];
+	const radius = random.int(1, 5);
 	const features: Json = {
 		ask_version: 'v2',
 		ask_type: 'FEATURES',
@@ -194,7 +197,7 @@ export function buildPageModel(drawing: InspectedDrawing, pageIndex: number): Pa
 			},
 		],
 		radii: [
-			{ reference_id: featureRef(), label: `R${random.int(1, 5)}`, confidence: confidence(random), quantity: 1, curvature_type: null, size: size(String(random.int(1, 5)), 'millimeter', 'LINEAR') },
+			{ reference_id: featureRef(), label: `R${radius}`, confidence: confidence(random), quantity: 1, curvature_type: null, size: size(String(radius), 'millimeter', 'LINEAR') },
 		],
 		roughnesses: [roughness(featureRef(), '√Ra 1.6', '1.6', random)],
 		threads: [

@@ -87,7 +87,8 @@ function answerPageAsk(requestId: string, ask: Ask, drawing: InspectedDrawing, p
 				ask_type: 'BALLOONS',
 				balloons: model.positions
 					.filter((p) => model.featureIds.includes(p.reference_id))
-					.map((p) => ({ reference_id: p.reference_id, center: [p.box[0] - 40, p.box[1] - 40] })),
+					// Up and left of the feature, but never off the sheet (small images would put it at negative pixels).
+					.map((p) => ({ reference_id: p.reference_id, center: [Math.max(0, p.box[0] - 40), Math.max(0, p.box[1] - 40)] })),
 			});
 		case 'REFERENCE_POSITIONS':
 			return ok({
