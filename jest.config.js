@@ -7,7 +7,7 @@ module.exports = {
 		{
 			...base,
 			displayName: 'unit',
-			testMatch: ['<rootDir>/test/{core,credentials,nodes,package}/**/*.test.ts'],
+			testMatch: ['<rootDir>/test/{core,credentials,nodes,package}/**/*.test.ts', '<rootDir>/test/scripts/**/*.test.ts'],
 		},
 		{
 			...base,

