@@ -35,6 +35,8 @@ export { checkShape, type Shape } from './shapeCheck';
 const UPPER_NAME = /^[A-Z][A-Z0-9_]*$/;
 
 // ---- enums (§3.3, §4.1) ----------------------------------------------------------------------------------
+// Written out from the reference on purpose, not imported from core/: the sandbox builds its messages with core,
+// so core's lists would let a wrong value check itself.
 
 export const V2_ASK_TYPES = ['BALLOONS', 'CUSTOM', 'FEATURES', 'INSIGHTS', 'META_DATA', 'REDACTION', 'REFERENCE_POSITIONS', 'SHEET_IMAGES', 'VIEW_IMAGES'] as const;
 export const EXCEPTION_LEVELS = ['ERROR', 'INFO'] as const;
