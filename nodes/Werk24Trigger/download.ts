@@ -65,7 +65,8 @@ async function fetchGuarded(
 		const options: IHttpRequestOptions = {
 			method: 'GET',
 			url: guard.value.href,
-			encoding: 'arraybuffer',
+			// A stream, so the 50 MB cap stops the transfer instead of judging a body already in memory.
+			encoding: 'stream',
 			json: false,
 			returnFullResponse: true,
 			timeout: DOWNLOAD_TIMEOUT_MS,
@@ -86,6 +87,9 @@ async function fetchGuarded(
 		}
 		const status = Number(response.statusCode);
 		const location = headerValue(response.headers, 'location');
+		const ok = status >= 200 && status < 300;
+		const declared = Number(headerValue(response.headers, 'content-length'));
+		if (!ok || declared > MAX_DOWNLOAD_BYTES) discard(response.body);
 		if (status >= 300 && status < 400 && location) {
 			if (!URL.canParse(location, guard.value)) {
 				return { ok: false, error: `download of ${redactUrl(current)} was redirected to an address that is not a URL` };
@@ -93,11 +97,37 @@ async function fetchGuarded(
 			current = new URL(location, guard.value).href;
 			continue;
 		}
-		if (status < 200 || status >= 300) {
-			return { ok: false, error: `download of ${redactUrl(current)} answered HTTP ${status}` };
+		if (!ok) return { ok: false, error: `download of ${redactUrl(current)} answered HTTP ${status}` };
+		const tooLarge = (size: string) => ({ ok: false as const, error: `result file is ${size}; the limit is 50 MB` });
+		if (declared > MAX_DOWNLOAD_BYTES) return tooLarge(`${(declared / 1048576).toFixed(1)} MB`);
+		let bytes: Buffer | null;
+		try {
+			bytes = await readCapped(response.body, MAX_DOWNLOAD_BYTES);
+		} catch (error) {
+			if (deadline.aborted) {
+				return { ok: false, error: `download of ${redactUrl(current)} took longer than ${DOWNLOAD_TIMEOUT_MS / 1000} s` };
+			}
+			const reason = error instanceof Error ? error.message : String(error);
+			return { ok: false, error: `download of ${redactUrl(current)} failed: ${scrub(reason, current)}` };
 		}
-		const declared = Number(headerValue(response.headers, 'content-length'));
-		const body = response.body;
+		if (!bytes) return tooLarge('larger than 50 MB');
+		return { ok: true, bytes, url: guard.value, contentType: headerValue(response.headers, 'content-type') };
+	}
+	return { ok: false, error: `download of ${redactUrl(startUrl)} was redirected more than ${MAX_REDIRECTS} times` };
+}
+
+function isStream(body: unknown): body is AsyncIterable<Uint8Array> & { destroy?: () => void } {
+	return typeof body === 'object' && body !== null && Symbol.asyncIterator in body && !ArrayBuffer.isView(body);
+}
+
+/** Stops an unread body (a stream) so its connection is released. */
+function discard(body: unknown): void {
+	if (isStream(body)) body.destroy?.();
+}
+
+/** The body's bytes, read until `limit`: null (and the transfer stopped) as soon as it is larger. */
+async function readCapped(body: unknown, limit: number): Promise<Buffer | null> {
+	if (!isStream(body)) {
 		const bytes = Buffer.isBuffer(body)
 			? body
 			: body instanceof ArrayBuffer
@@ -105,13 +135,19 @@ async function fetchGuarded(
 				: ArrayBuffer.isView(body)
 					? Buffer.from(body.buffer, body.byteOffset, body.byteLength)
 					: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body ?? ''));
-		const size = Math.max(bytes.length, Number.isFinite(declared) ? declared : 0);
-		if (size > MAX_DOWNLOAD_BYTES) {
-			return { ok: false, error: `result file is ${(size / 1048576).toFixed(1)} MB; the limit is 50 MB` };
-		}
-		return { ok: true, bytes, url: guard.value, contentType: headerValue(response.headers, 'content-type') };
+		return bytes.length > limit ? null : bytes;
 	}
-	return { ok: false, error: `download of ${redactUrl(startUrl)} was redirected more than ${MAX_REDIRECTS} times` };
+	const chunks: Uint8Array[] = [];
+	let total = 0;
+	for await (const chunk of body) {
+		total += chunk.length;
+		if (total > limit) {
+			body.destroy?.();
+			return null;
+		}
+		chunks.push(chunk);
+	}
+	return Buffer.concat(chunks);
 }
 
 /** Downloads one payload_url, decrypting it when a private key is set and the bytes are no known plain type. */

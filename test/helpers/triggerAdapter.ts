@@ -3,6 +3,8 @@
 // webhook(). What webhook() returns is recorded, and answered like n8n would for responseMode 'onReceived'.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { IHttpRequestOptions, IWebhookResponseData } from 'n8n-workflow';
 import { Werk24Trigger } from '../../nodes/Werk24Trigger/Werk24Trigger.node';
 import { defaultsOf, makeWebhookContext, type ContextOptions } from './webhookContext';
@@ -20,15 +22,19 @@ export interface TriggerAdapter {
 	close(): Promise<void>;
 }
 
-/** helpers.httpRequest over fetch, for the options the trigger uses (GET, arraybuffer, full response). */
+/** helpers.httpRequest over fetch, for the options the trigger uses (GET, stream or arraybuffer, full response). */
 export async function loopbackHttpRequest(options: IHttpRequestOptions): Promise<unknown> {
 	const response = await fetch(options.url, {
 		method: options.method ?? 'GET',
 		redirect: options.disableFollowRedirect ? 'manual' : 'follow',
 		signal: AbortSignal.timeout(options.timeout ?? 30_000),
 	});
-	const body = Buffer.from(await response.arrayBuffer());
 	if (!options.ignoreHttpStatusErrors && !response.ok) throw new Error(`Request failed with status code ${response.status}`);
+	// encoding 'stream' gets a Node stream as n8n's helper returns it; anything else the whole body.
+	const body =
+		options.encoding === 'stream' && response.body
+			? Readable.fromWeb(response.body as WebReadableStream)
+			: Buffer.from(await response.arrayBuffer());
 	const headers: Record<string, string> = {};
 	response.headers.forEach((value, name) => {
 		headers[name] = value;

@@ -1,3 +1,5 @@
+import { Readable } from 'node:stream';
+
 import type { IDataObject, IHttpRequestOptions, INodeExecutionData } from 'n8n-workflow';
 import { encryptPackage } from '../../../core';
 import { DOWNLOAD_TIMEOUT_MS, downloadPayload, MAX_DOWNLOAD_BYTES } from '../../../nodes/Werk24Trigger/download';
@@ -51,7 +53,7 @@ describe('Download Result Files', () => {
 		expect(fake.httpRequest.mock.calls[0][0]).toEqual({
 			method: 'GET',
 			url: SIGNED,
-			encoding: 'arraybuffer',
+			encoding: 'stream',
 			json: false,
 			returnFullResponse: true,
 			timeout: DOWNLOAD_TIMEOUT_MS,
@@ -227,6 +229,52 @@ describe('Download Result Files', () => {
 		const actual = await receive(SIGNED, async () => reply(Buffer.alloc(MAX_DOWNLOAD_BYTES + 1)));
 		expect(actual.file).toBeUndefined();
 		expect(actual.json.download_error).toMatch(/limit is 50 MB/);
+	});
+
+	// Regression: the cap was checked only once the whole body was in memory; a stream is now cut off at 50 MB.
+	describe('a streamed body (as n8n returns it for encoding "stream")', () => {
+		const MB = Buffer.alloc(1024 * 1024, 7);
+		function streamOf(megabytes: number, first: Buffer = MB) {
+			const produced = { chunks: 0, destroyed: false };
+			const stream = Readable.from(
+				(function* () {
+					for (let index = 0; index < megabytes; index++) {
+						produced.chunks++;
+						yield index === 0 ? first : MB;
+					}
+				})(),
+			);
+			stream.on('close', () => (produced.destroyed = !stream.readableEnded));
+			return { stream, produced };
+		}
+
+		it('stops reading as soon as it passes 50 MB, without waiting for the rest', async () => {
+			const { stream, produced } = streamOf(200);
+			const { json, file } = await receive(SIGNED, async () => reply(stream as unknown as Buffer));
+			expect(file).toBeUndefined();
+			expect(json.download_error).toBe('result file is larger than 50 MB; the limit is 50 MB');
+			expect(produced.chunks).toBeLessThanOrEqual(52);
+			await new Promise((resolve) => setImmediate(resolve));
+			expect(produced.destroyed).toBe(true);
+		});
+
+		it('reads a stream within the limit into the binary field, byte for byte', async () => {
+			const { stream } = streamOf(3, Buffer.concat([PNG, Buffer.alloc(1024 * 1024 - PNG.length)]));
+			const { json, file } = await receive(SIGNED, async () => reply(stream as unknown as Buffer));
+			expect(json.download_error).toBeUndefined();
+			const bytes = bytesOf(file);
+			expect(bytes.length).toBe(3 * 1024 * 1024);
+			expect(bytes.subarray(0, PNG.length).equals(PNG)).toBe(true);
+		});
+
+		it('does not read a body whose Content-Length is over the limit', async () => {
+			const { stream, produced } = streamOf(60);
+			const { json } = await receive(SIGNED, async () =>
+				reply(stream as unknown as Buffer, { headers: { 'content-length': String(60 * 1024 * 1024) } }),
+			);
+			expect(json.download_error).toBe('result file is 60.0 MB; the limit is 50 MB');
+			expect(produced.chunks).toBeLessThanOrEqual(1);
+		});
 	});
 
 	it('redirects are followed only to hosts that pass the guard', async () => {
