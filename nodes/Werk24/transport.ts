@@ -10,6 +10,7 @@ import {
 } from 'n8n-workflow';
 
 import { errorFromNetwork, errorFromResponse, redactUrl, Werk24Error } from '../../core';
+import { bodyBytes, discardBody, readCapped } from '../shared/responseBody';
 
 /** At most this many attempts per request; retried only when no response arrived or on 502/503/504. */
 export const MAX_ATTEMPTS = 3;
@@ -163,8 +164,8 @@ export interface DownloadedFile {
 /**
  * GETs a result file (`payload_url`): presigned, so no credential is sent. Capped like the Trigger's
  * downloads: one deadline for the whole file (axios's `timeout` only limits idle time between packets) and
- * a size limit. IHttpRequestOptions has no maxContentLength (n8n sets axios's to Infinity), so the size is
- * checked on the declared Content-Length and the bytes that arrived; the deadline bounds how much can arrive.
+ * a size limit. IHttpRequestOptions has no maxContentLength (n8n sets axios's to Infinity), so the body comes
+ * as a stream and reading stops once it passes the limit.
  */
 export async function werk24Download(this: IExecuteFunctions, itemIndex: number, url: string): Promise<DownloadedFile> {
 	const deadline = AbortSignal.timeout(RESULT_DOWNLOAD_TIMEOUT_MS);
@@ -172,39 +173,52 @@ export async function werk24Download(this: IExecuteFunctions, itemIndex: number,
 		this,
 		itemIndex,
 		url,
-		async () =>
-			(await this.helpers.httpRequest({
+		async () => {
+			const response = (await this.helpers.httpRequest({
 				method: 'GET',
 				url,
-				encoding: 'arraybuffer',
+				encoding: 'stream',
 				json: false,
 				returnFullResponse: true,
 				ignoreHttpStatusErrors: true,
 				timeout: RESULT_DOWNLOAD_TIMEOUT_MS,
 				abortSignal: deadline,
-			})) as IN8nHttpFullResponse,
+			})) as IN8nHttpFullResponse;
+			if (response.statusCode >= 200 && response.statusCode < 300) return response;
+			// An error answer is small; read it (up to 64 kB) so its message can be shown.
+			return { ...response, body: (await readCapped(response.body, 64 * 1024).catch(() => null)) ?? Buffer.alloc(0) };
+		},
 		{
 			describeStatus: (failure) => resultFileFailure(failure, url),
 			// Once the deadline passed, every further attempt would be aborted at once: stop here.
 			describeNetwork: (cause) => (deadline.aborted ? downloadTimedOut(url) : resultFileFailure(errorFromNetwork(cause), url)),
 		},
 	);
-	const bytes = toBuffer(response.body);
 	const headers = flattenHeaders(response.headers);
 	const declared = Number(headers['content-length']);
-	const size = Math.max(bytes.length, Number.isFinite(declared) ? declared : 0);
-	if (size > MAX_RESULT_FILE_BYTES) {
-		throw toNodeApiError.call(
+	const tooLarge = (size: string) =>
+		toNodeApiError.call(
 			this,
 			new Werk24Error({
 				kind: 'too_large',
-				title: `The result file is larger than ${MAX_RESULT_FILE_BYTES / 1048576} MB (${(size / 1048576).toFixed(1)} MB at ${redactUrl(url)})`,
+				title: `The result file at ${redactUrl(url)} is larger than ${MAX_RESULT_FILE_BYTES / 1048576} MB${size ? ` (${size})` : ''}`,
 				hint: 'Werk24 result files (sheet and view images, redacted PDFs) stay far below this. Check that the URL is the payload_url of a Werk24 message; to fetch a larger file, use the HTTP Request node.',
 			}),
 			itemIndex,
 			url,
 		);
+	if (declared > MAX_RESULT_FILE_BYTES) {
+		discardBody(response.body);
+		throw tooLarge(`${(declared / 1048576).toFixed(1)} MB`);
 	}
+	let bytes: Buffer | null;
+	try {
+		bytes = await readCapped(response.body, MAX_RESULT_FILE_BYTES);
+	} catch (error) {
+		const failure = deadline.aborted ? downloadTimedOut(url) : resultFileFailure(errorFromNetwork(unwrapCause(error)), url);
+		throw toNodeApiError.call(this, failure, itemIndex, url);
+	}
+	if (!bytes) throw tooLarge('');
 	return { bytes, headers };
 }
 
@@ -363,17 +377,10 @@ function parseJsonBody(body: unknown): unknown {
 }
 
 function decodeIfBytes(body: unknown): unknown {
-	if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) return new TextDecoder().decode(toBuffer(body));
+	if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) return new TextDecoder().decode(bodyBytes(body));
 	return body;
 }
 
-function toBuffer(body: unknown): Buffer {
-	if (Buffer.isBuffer(body)) return body;
-	if (body instanceof ArrayBuffer) return Buffer.from(body);
-	if (ArrayBuffer.isView(body)) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-	if (typeof body === 'string') return Buffer.from(body, 'utf8');
-	return Buffer.alloc(0);
-}
 
 function flattenHeaders(headers: unknown): Record<string, string> {
 	const flat: Record<string, string> = {};

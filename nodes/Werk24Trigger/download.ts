@@ -1,6 +1,7 @@
 // payload_url → binary field. Every failure lands on the item as `download_error`; the execution goes on.
 import type { IBinaryData, IDataObject, IHttpRequestOptions, IN8nHttpFullResponse, IWebhookFunctions } from 'n8n-workflow';
 import { checkDownloadUrl, decryptPackage, detectResultFileType, redactUrl, type CallbackConfig } from '../../core';
+import { discardBody, readCapped } from '../shared/responseBody';
 
 export const MAX_DOWNLOAD_BYTES = 50 * 1024 * 1024;
 export const DOWNLOAD_TIMEOUT_MS = 30_000;
@@ -89,7 +90,7 @@ async function fetchGuarded(
 		const location = headerValue(response.headers, 'location');
 		const ok = status >= 200 && status < 300;
 		const declared = Number(headerValue(response.headers, 'content-length'));
-		if (!ok || declared > MAX_DOWNLOAD_BYTES) discard(response.body);
+		if (!ok || declared > MAX_DOWNLOAD_BYTES) discardBody(response.body);
 		if (status >= 300 && status < 400 && location) {
 			if (!URL.canParse(location, guard.value)) {
 				return { ok: false, error: `download of ${redactUrl(current)} was redirected to an address that is not a URL` };
@@ -114,40 +115,6 @@ async function fetchGuarded(
 		return { ok: true, bytes, url: guard.value, contentType: headerValue(response.headers, 'content-type') };
 	}
 	return { ok: false, error: `download of ${redactUrl(startUrl)} was redirected more than ${MAX_REDIRECTS} times` };
-}
-
-function isStream(body: unknown): body is AsyncIterable<Uint8Array> & { destroy?: () => void } {
-	return typeof body === 'object' && body !== null && Symbol.asyncIterator in body && !ArrayBuffer.isView(body);
-}
-
-/** Stops an unread body (a stream) so its connection is released. */
-function discard(body: unknown): void {
-	if (isStream(body)) body.destroy?.();
-}
-
-/** The body's bytes, read until `limit`: null (and the transfer stopped) as soon as it is larger. */
-async function readCapped(body: unknown, limit: number): Promise<Buffer | null> {
-	if (!isStream(body)) {
-		const bytes = Buffer.isBuffer(body)
-			? body
-			: body instanceof ArrayBuffer
-				? Buffer.from(body)
-				: ArrayBuffer.isView(body)
-					? Buffer.from(body.buffer, body.byteOffset, body.byteLength)
-					: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body ?? ''));
-		return bytes.length > limit ? null : bytes;
-	}
-	const chunks: Uint8Array[] = [];
-	let total = 0;
-	for await (const chunk of body) {
-		total += chunk.length;
-		if (total > limit) {
-			body.destroy?.();
-			return null;
-		}
-		chunks.push(chunk);
-	}
-	return Buffer.concat(chunks);
 }
 
 /** Downloads one payload_url, decrypting it when a private key is set and the bytes are no known plain type. */

@@ -6,6 +6,8 @@
  * hold real bytes. HTTP goes to stubs (the transport boundary) or, with `realHttp`, to a real server over
  * loopback through fetch, applying the werk24Api credential's `authenticate` header like n8n does.
  */
+import { Readable } from 'node:stream';
+
 import {
 	NodeApiError,
 	NodeHelpers,
@@ -212,7 +214,7 @@ export function authenticateHeaders(credentials: ICredentialDataDecryptedObject)
 
 /**
  * httpRequestWithAuthentication / httpRequest performed with fetch. Honours the IHttpRequestOptions the node
- * uses: baseURL, url, method, body (FormData, JSON object, bytes), headers, qs, json, encoding 'arraybuffer',
+ * uses: baseURL, url, method, body (FormData, JSON object, bytes), headers, qs, json, encoding 'arraybuffer' or 'stream',
  * returnFullResponse, ignoreHttpStatusErrors.
  */
 export function realHttp(credentials: { werk24Api: ICredentialDataDecryptedObject }): {
@@ -255,7 +257,9 @@ export async function performWithFetch(options: IHttpRequestOptions, authHeaders
 	}
 	const raw = Buffer.from(await response.arrayBuffer());
 	let parsed: unknown = raw;
-	if (options.encoding !== 'arraybuffer') {
+	// As n8n's helper: encoding 'stream' hands over a Node stream of the body.
+	if (options.encoding === 'stream') parsed = Readable.from([raw]);
+	else if (options.encoding !== 'arraybuffer') {
 		const text = raw.toString('utf8');
 		parsed = text;
 		const isJson = (response.headers.get('content-type') ?? '').includes('json') || options.json;

@@ -1,4 +1,5 @@
 import { readFileSync } from 'fs';
+import { Readable } from 'node:stream';
 import { join } from 'path';
 
 import { NodeApiError, NodeOperationError, type INodeParameters } from 'n8n-workflow';
@@ -55,7 +56,8 @@ describe('Result → Download File', () => {
 
 		expect(run.httpCalls).toHaveLength(1);
 		expect(run.httpCalls[0].helper).toBe('httpRequest');
-		expect(run.httpCalls[0].options).toMatchObject({ method: 'GET', url: PAYLOAD_URL, encoding: 'arraybuffer' });
+		// A stream, so the 100 MB cap can stop the transfer.
+		expect(run.httpCalls[0].options).toMatchObject({ method: 'GET', url: PAYLOAD_URL, encoding: 'stream' });
 		expect(run.httpCalls[0].options.headers ?? {}).not.toHaveProperty('Authorization');
 
 		expect(Buffer.from(item.binary!.file.data, 'base64').equals(png)).toBe(true);
@@ -333,7 +335,7 @@ describe('Result → Download File', () => {
 			const error = await failure(run);
 			expect(error).toBeInstanceOf(NodeApiError);
 			expect(error!.message).toBe(
-				'The result file is larger than 100 MB (150.0 MB at https://payloads.w24-emulator.example.com/3f2b/sheet_images/page-0.png)',
+				'The result file at https://payloads.w24-emulator.example.com/3f2b/sheet_images/page-0.png is larger than 100 MB (150.0 MB)',
 			);
 			expect(error!.description).toMatch(/payload_url of a Werk24 message/);
 			expect(`${error!.message} ${error!.description}`).not.toMatch(/X-Amz|abc123secret/);
@@ -342,7 +344,24 @@ describe('Result → Download File', () => {
 
 		it('a file whose bytes exceed 100 MB is refused even without Content-Length', async () => {
 			const error = await failure(download({}, serve(Buffer.alloc(100 * MB + 1))));
-			expect(error!.message).toMatch(/^The result file is larger than 100 MB \(100\.0 MB at /);
+			expect(error!.message).toBe('The result file at https://payloads.w24-emulator.example.com/3f2b/sheet_images/page-0.png is larger than 100 MB');
+		});
+
+		// Regression: the cap was judged only once the whole body was in memory.
+		it('a streamed body is cut off as soon as it passes 100 MB', async () => {
+			let produced = 0;
+			const chunk = Buffer.alloc(MB);
+			const stream = Readable.from(
+				(function* () {
+					for (; produced < 300; ) {
+						produced++;
+						yield chunk;
+					}
+				})(),
+			);
+			const error = await failure(download({}, async () => fullResponse(200, stream)));
+			expect(error!.message).toMatch(/is larger than 100 MB$/);
+			expect(produced).toBeLessThanOrEqual(102);
 		});
 
 		it('a file of exactly 100 MB is kept', async () => {
