@@ -73,15 +73,38 @@ function tidyDemoDir(): void {
 	}
 }
 
+const USAGE = `Usage: npm start [-- --once]
+  (no flag)  run the demo, then keep n8n and the sandbox running until Ctrl+C
+  --once     run the demo and exit: 0 when it worked, 1 otherwise`;
+
+/** The flags, or null after printing the usage (for --help, or an unknown flag with exit code 2). */
+function readFlags(): { once: boolean } | null {
+	let values: { once?: boolean; help?: boolean };
+	try {
+		({ values } = parseArgs({ options: { once: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, strict: true }));
+	} catch (error) {
+		process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
+		process.exitCode = 2;
+		return null;
+	}
+	if (values.help) {
+		say(USAGE);
+		return null;
+	}
+	// `npm start --once` (without the "--") hands the flag to npm, which passes it on as npm_config_once.
+	return { once: values.once === true || process.env.npm_config_once === 'true' };
+}
+
 async function main(): Promise<number> {
-	const { values } = parseArgs({ options: { once: { type: 'boolean', default: false } }, strict: true });
-	const once = values.once ?? false;
+	const flags = readFlags();
+	if (!flags) return Number(process.exitCode ?? 0);
+	const { once } = flags;
 	const started = Date.now();
 	process.on('SIGINT', onSignal);
 	process.on('SIGTERM', onSignal);
 	process.on('SIGHUP', onSignal);
 
-	say('Building and packing n8n-nodes-werk24…');
+	say('Building and packing n8n-nodes-werk24 (about 10-20 s)…');
 	const tarball = buildAndPack();
 	const runtime = await ensureN8nRuntime((line) => say(line));
 	tidyDemoDir();
@@ -145,6 +168,7 @@ async function main(): Promise<number> {
 	say(`  Sandbox:  ${sandbox.url} (license token ${sandbox.token})`);
 	say(`  Files:    ${n8n.filesDir}`);
 	say(`  n8n log:  ${path.join(n8n.userFolder, 'n8n.log')}`);
+	say(`n8n listens on 127.0.0.1 only; from another computer, forward the port (e.g. ssh -L ${new URL(n8n.baseUrl).port}:127.0.0.1:${new URL(n8n.baseUrl).port} <this machine>).`);
 	say('Press Ctrl+C to stop.');
 	const code = await n8n.whenExited();
 	if (stopping) return await new Promise<number>(() => undefined); // the signal handler exits

@@ -16,10 +16,11 @@ interface Started {
 	waitFor(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray>;
 }
 
-function startScript(args: string[]): Started {
+function startScript(args: string[], env: Record<string, string> = {}): Started {
 	// detached: its own process group, as a terminal gives the foreground job.
 	const child = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'scripts/start.ts', ...args], {
 		cwd: ROOT,
+		env: { ...process.env, ...env },
 		detached: true,
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});
@@ -85,4 +86,25 @@ describe('npm start', () => {
 		expect(running.output()).toMatch(/Stopped\./);
 		expect(running.output()).not.toMatch(/npm start failed/);
 	}, 120_000);
+
+	it('--help prints the usage; an unknown flag prints it too and exits 2', async () => {
+		running = startScript(['--help']);
+		expect(await running.exited).toBe(0);
+		expect(running.output()).toMatch(/^Usage: npm start \[-- --once\]/);
+		running = startScript(['--onse']);
+		expect(await running.exited).toBe(2);
+		expect(running.output()).toMatch(/Unknown option '--onse'[\s\S]*Usage: npm start/);
+	});
+
+	// `npm start --once` without "--" reaches the script only as npm_config_once; it used to keep running.
+	it(
+		'npm start --once (without "--") runs the demo once and exits 0',
+		async () => {
+			running = startScript([], { npm_config_once: 'true' });
+			expect(await running.exited).toBe(0);
+			expect(running.output()).toMatch(/Demo finished in/);
+			expect(running.output()).not.toMatch(/Press Ctrl\+C/);
+		},
+		START_TIMEOUT_MS,
+	);
 });
