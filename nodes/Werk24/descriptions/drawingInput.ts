@@ -1,5 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { CLIENT_VERSION } from '../../../core';
+
 /** The drawing and what to read from it: shared by "Submit" and "Read and Wait". */
 export const drawingInputProperties: INodeProperties[] = [
 	{
@@ -164,5 +166,12 @@ export const drawingOptionProperties: INodeProperties[] = [
 		],
 		default: '',
 		description: 'Processing priority; your license decides which priorities you may use',
+	},
+	{
+		displayName: 'Client Version',
+		name: 'clientVersion',
+		type: 'string',
+		default: CLIENT_VERSION,
+		description: 'Reported to Werk24 as client_version; the service enables features by it',
 	},
 ];

@@ -3,6 +3,7 @@ import { NodeOperationError, type IBinaryData, type IDataObject, type IExecuteFu
 import {
 	ASK_TYPES,
 	buildAsk,
+	CLIENT_VERSION,
 	MAX_DRAWING_BYTES,
 	normalizePriority,
 	parseAsks,
@@ -23,6 +24,8 @@ export interface PreparedDrawing {
 	asks: Ask[];
 	maxPages: number;
 	priority: Priority | null;
+	/** Options → Client Version, or the package's own when left empty. */
+	clientVersion: string;
 }
 
 export async function prepareDrawing(this: IExecuteFunctions, itemIndex: number): Promise<PreparedDrawing> {
@@ -31,7 +34,8 @@ export async function prepareDrawing(this: IExecuteFunctions, itemIndex: number)
 	const maxPages = readMaxPages.call(this, itemIndex, options);
 	const priority = readPriority.call(this, itemIndex, options);
 	const { bytes, fileName, drawingType } = await readDrawing.call(this, itemIndex, options);
-	return { bytes, fileName, drawingType, asks, maxPages, priority };
+	const clientVersion = String(options.clientVersion ?? '').trim() || CLIENT_VERSION;
+	return { bytes, fileName, drawingType, asks, maxPages, priority, clientVersion };
 }
 
 async function readDrawing(

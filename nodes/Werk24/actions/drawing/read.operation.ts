@@ -11,7 +11,6 @@ import {
 
 import {
 	checkDownloadUrl,
-	CLIENT_VERSION,
 	decryptPackage,
 	describeException,
 	detectResultFileType,
@@ -63,13 +62,6 @@ const properties: INodeProperties[] = [
 		default: {},
 		options: [
 			...drawingOptionProperties,
-			{
-				displayName: 'Client Version',
-				name: 'clientVersion',
-				type: 'string',
-				default: CLIENT_VERSION,
-				description: 'Reported to Werk24 as client_version; the service enables features by it',
-			},
 			{
 				displayName: 'Concurrency',
 				name: 'concurrency',
@@ -169,7 +161,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			fileName: drawing.fileName,
 			asks: drawing.asks,
 			maxPages: drawing.maxPages,
-			clientVersion: String(options.clientVersion ?? '').trim() || CLIENT_VERSION,
+			clientVersion: drawing.clientVersion,
 			priority: drawing.priority,
 			publicKey: keys?.publicKey ?? null,
 		},

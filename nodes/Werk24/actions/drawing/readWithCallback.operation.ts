@@ -10,7 +10,6 @@ import {
 
 import {
 	buildReadForm,
-	CLIENT_VERSION,
 	DEFAULT_API_URL,
 	isLocalOrPrivateHost,
 	validateCallbackHeaders,
@@ -58,13 +57,6 @@ const properties: INodeProperties[] = [
 		default: {},
 		options: [
 			...drawingOptionProperties,
-			{
-				displayName: 'Client Version',
-				name: 'clientVersion',
-				type: 'string',
-				default: CLIENT_VERSION,
-				description: 'Reported to Werk24 as client_version; the service enables features by it',
-			},
 			{
 				displayName: 'Concurrency',
 				name: 'concurrency',
@@ -121,7 +113,7 @@ async function buildRequest(this: IExecuteFunctions, itemIndex: number) {
 		maxPages: drawing.maxPages,
 		priority: drawing.priority,
 		publicKey: security.publicKey,
-		clientVersion: String(options.clientVersion ?? '').trim() || CLIENT_VERSION,
+		clientVersion: drawing.clientVersion,
 	});
 	if (!validated.ok) {
 		throw new NodeOperationError(this.getNode(), 'The drawing request would be rejected by Werk24', {
