@@ -1,15 +1,13 @@
 import * as crypto from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { encryptPackage, handleCallback, secretMatches, type CallbackConfig, type CallbackRequest } from '../../core';
 import { loadExample } from '../fixtures/examples';
+import { testKey } from '../fixtures/testKeys';
 
-const KEYS = join(__dirname, '..', 'fixtures', 'keys');
-const publicPem = readFileSync(join(KEYS, 'test-only-main.public.pem'), 'utf8');
-const privatePem = readFileSync(join(KEYS, 'test-only-main.private.pem'), 'utf8');
-const encryptedPrivatePem = readFileSync(join(KEYS, 'test-only-main.private.encrypted.pem'), 'utf8');
-const otherPrivatePem = readFileSync(join(KEYS, 'test-only-other.private.pem'), 'utf8');
+const publicPem = testKey('test-only-main.public.pem');
+const privatePem = testKey('test-only-main.private.pem');
+const encryptedPrivatePem = testKey('test-only-main.private.encrypted.pem');
+const otherPrivatePem = testKey('test-only-other.private.pem');
 
 const SECRET = 'a-very-long-shared-secret-0123456789';
 const sequence = loadExample<Array<Record<string, unknown>>>('02-callback-sequence-metadata-sheetimages-features.json');

@@ -1,6 +1,4 @@
 import * as crypto from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import {
 	checkPrivateKey,
@@ -10,9 +8,8 @@ import {
 	generateKeyPair,
 	keysMatch,
 } from '../../core';
+import { testKey as read } from '../fixtures/testKeys';
 
-const KEYS = join(__dirname, '..', 'fixtures', 'keys');
-const read = (name: string) => readFileSync(join(KEYS, name), 'utf8');
 const mainPublic = read('test-only-main.public.pem');
 const mainPrivate = read('test-only-main.private.pem');
 const mainPrivateEncrypted = read('test-only-main.private.encrypted.pem');

@@ -1,6 +1,3 @@
-import { readFileSync } from 'fs';
-import { join } from 'path';
-
 import WebSocket from 'ws';
 
 import {
@@ -13,9 +10,8 @@ import {
 } from '../../core';
 import { loadDrawing } from '../fixtures/drawings';
 import { startFakeStreaming as fakeServer, streamMessage as message, STREAM_REQUEST_ID as REQUEST_ID } from '../helpers/fakeStreaming';
+import { testKey as key } from '../fixtures/testKeys';
 
-const KEYS = join(__dirname, '../fixtures/keys');
-const key = (name: string) => readFileSync(join(KEYS, name), 'utf8');
 const WS = WebSocket as unknown as WebSocketConstructor;
 
 function recordingUpload(status = 204) {

@@ -3,8 +3,6 @@
  * sandbox's own parser, compared with what werk24-python sends for the same inputs.
  */
 import { createHash } from 'crypto';
-import { readFileSync } from 'fs';
-import { join } from 'path';
 
 import { NodeApiError } from 'n8n-workflow';
 
@@ -14,9 +12,8 @@ import { startSandbox, type Sandbox } from '../../../sandbox/server';
 import { createExecuteContext, realHttp } from '../../helpers/executeContext';
 import { startReceiver, type Receiver } from '../../helpers/receiver';
 import { flangePdf, submitLikeWerk24Python } from '../../sandbox/submit';
+import { testKey as key } from '../../fixtures/testKeys';
 
-const KEYS = join(__dirname, '../../fixtures/keys');
-const key = (name: string) => readFileSync(join(KEYS, name), 'utf8');
 const SECURITY = {
 	headerName: 'X-Werk24-Token',
 	secret: 'sandbox-secret-0123456789',

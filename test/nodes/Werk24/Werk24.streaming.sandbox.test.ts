@@ -3,9 +3,6 @@
  * presigned upload (fetch), every bad outcome the sandbox can inject. `ws` stands in for the global
  * WebSocket of Node ≥ 22 (jest runs on Node 20); the e2e suite exercises the real global in n8n.
  */
-import { readFileSync } from 'fs';
-import { join } from 'path';
-
 import { NodeApiError, type INodeParameters } from 'n8n-workflow';
 
 import { detectDrawingType } from '../../../core';
@@ -14,11 +11,10 @@ import { startSandbox, type Sandbox, type SandboxOptions } from '../../../sandbo
 import { createExecuteContext, realHttp, type ExecuteContextOptions } from '../../helpers/executeContext';
 import { useWsAsGlobalWebSocket } from '../../helpers/fakeStreaming';
 import { bushingPng, flangePdf } from '../../sandbox/submit';
+import { testKey as key } from '../../fixtures/testKeys';
 
 useWsAsGlobalWebSocket();
 
-const KEYS = join(__dirname, '../../fixtures/keys');
-const key = (name: string) => readFileSync(join(KEYS, name), 'utf8');
 const SECURITY = {
 	headerName: 'X-Werk24-Token',
 	secret: 'sandbox-secret-0123456789',

@@ -1,12 +1,10 @@
 // Shared inputs for the Werk24 Trigger tests: credentials, example messages, description defaults.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Werk24Trigger } from '../../../nodes/Werk24Trigger/Werk24Trigger.node';
 import { loadExample } from '../../fixtures/examples';
 import { defaultsOf, makeWebhookContext, type ContextOptions } from '../../helpers/webhookContext';
+import { testKey } from '../../fixtures/testKeys';
 
-const KEYS = join(__dirname, '..', '..', 'fixtures', 'keys');
-export const key = (name: string): string => readFileSync(join(KEYS, name), 'utf8');
+export const key = testKey;
 export const PUBLIC_PEM = key('test-only-main.public.pem');
 export const PRIVATE_PEM = key('test-only-main.private.pem');
 export const ENCRYPTED_PRIVATE_PEM = key('test-only-main.private.encrypted.pem');

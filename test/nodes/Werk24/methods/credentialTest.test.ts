@@ -1,7 +1,5 @@
-import { readFileSync } from 'fs';
 import { createServer, type IncomingMessage, type Server } from 'http';
 import type { AddressInfo } from 'net';
-import { join } from 'path';
 
 import type { ICredentialsDecrypted, ICredentialTestFunctions } from 'n8n-workflow';
 
@@ -13,9 +11,8 @@ import {
 } from '../../../../nodes/Werk24/methods/credentialTest';
 import { Werk24 } from '../../../../nodes/Werk24/Werk24.node';
 import { OpaqueWebSocket, startFakeStreaming, useWsAsGlobalWebSocket } from '../../../helpers/fakeStreaming';
+import { testKey as key } from '../../../fixtures/testKeys';
 
-const KEYS = join(__dirname, '../../../fixtures/keys');
-const key = (name: string) => readFileSync(join(KEYS, name), 'utf8');
 const testContext = {} as ICredentialTestFunctions;
 const credential = (type: string, data: Record<string, unknown>): ICredentialsDecrypted => ({ id: '1', name: 'c', type, data: data as never });
 

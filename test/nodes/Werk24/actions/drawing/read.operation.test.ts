@@ -1,6 +1,3 @@
-import { readFileSync } from 'fs';
-import { join } from 'path';
-
 import { NodeApiError, NodeOperationError, type INodeParameters } from 'n8n-workflow';
 
 import { encryptPackage } from '../../../../../core';
@@ -16,11 +13,10 @@ import {
 	type FakeStreamingServer,
 	type StreamingScript,
 } from '../../../../helpers/fakeStreaming';
+import { testKey as key } from '../../../../fixtures/testKeys';
 
 useWsAsGlobalWebSocket();
 
-const KEYS = join(__dirname, '../../../../fixtures/keys');
-const key = (name: string) => readFileSync(join(KEYS, name), 'utf8');
 const SECURITY = {
 	headerName: 'X-Werk24-Token',
 	secret: 'a-secret-of-24-characters',

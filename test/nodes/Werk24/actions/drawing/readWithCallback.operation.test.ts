@@ -1,14 +1,11 @@
-import { readFileSync } from 'fs';
-import { join } from 'path';
-
 import { NodeApiError, NodeOperationError, type IHttpRequestOptions, type INodeParameters } from 'n8n-workflow';
 
 import { CLIENT_VERSION } from '../../../../../core';
 import { loadDrawing, pdfOfSize } from '../../../../fixtures/drawings';
 import { createExecuteContext, fullResponse, type ExecuteContextOptions, type FakeItem } from '../../../../helpers/executeContext';
+import { testKey as key } from '../../../../fixtures/testKeys';
 
-const KEYS = join(__dirname, '../../../../fixtures/keys');
-const PUBLIC_KEY = readFileSync(join(KEYS, 'test-only-main.public.pem'), 'utf8');
+const PUBLIC_KEY = key('test-only-main.public.pem');
 const REQUEST_ID = '3f2b8c1e-5d4a-4e7b-9c2d-8a1f0e6b7c3d';
 const CALLBACK = 'https://n8n.example.com/webhook/1f0c/callback';
 const API = { token: 'license-token-123', apiUrl: 'https://api.w24.co/', streamingUrl: 'wss://ws-api.w24.co/v2' };

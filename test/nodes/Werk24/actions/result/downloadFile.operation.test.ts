@@ -1,6 +1,4 @@
-import { readFileSync } from 'fs';
 import { Readable } from 'node:stream';
-import { join } from 'path';
 
 import { NodeApiError, NodeOperationError, type INodeParameters } from 'n8n-workflow';
 
@@ -8,12 +6,11 @@ import { encryptPackage } from '../../../../../core';
 import { loadDrawing } from '../../../../fixtures/drawings';
 import { packageStartingWith } from '../../../../fixtures/packages';
 import { createExecuteContext, fullResponse, type ExecuteContextOptions, type HttpStub } from '../../../../helpers/executeContext';
+import { testKey as key } from '../../../../fixtures/testKeys';
 
 const mockSleep = jest.fn(async (ms: number) => void ms);
 jest.mock('n8n-workflow', () => ({ ...jest.requireActual('n8n-workflow'), sleep: (ms: number) => mockSleep(ms) }));
 
-const KEYS = join(__dirname, '../../../../fixtures/keys');
-const key = (name: string) => readFileSync(join(KEYS, name), 'utf8');
 const API = { token: 'license-token-123', apiUrl: 'https://api.w24.co', streamingUrl: 'wss://ws-api.w24.co/v2' };
 const SECURITY = {
 	headerName: 'X-Werk24-Token',
